@@ -1,0 +1,35 @@
+# Two commands: `make demo` and `make test`. Both set everything up first (idempotently).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system-deps demo test check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+demo: setup
+	$(BIN)/chipla demo
+
+test: setup system-deps
+	bash scripts/run-tests.sh
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy broker adapters chipla
+
+bench: setup
+	$(BIN)/chipla bench soap
+
+clean:
+	rm -rf $(VENV) var reports .pytest_cache

@@ -1,0 +1,1 @@
+"""Inbound adapters turn wire input into an envelope and hand it to ``broker.hub.Hub``."""

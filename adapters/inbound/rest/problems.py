@@ -1,0 +1,65 @@
+"""RFC 7807 problems carrying the 処理結果コード, for hub errors and connexion's own refusals."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+
+from adapters.inbound.rest.context import hub_from_scope
+from broker.errors import HubError, NotAllowed, RequestInvalid
+from broker.result_codes import table
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+_CODE_FOR_STATUS = {400: "1012", 401: "2001", 403: "2005", 404: "3004", 405: "1011", 409: "1009",
+                    413: "1007", 415: "1012", 422: "1002", 500: "5001", 503: "5002"}
+
+
+def problem(status: int, code: str, title: str, detail: str, message_id: str | None = None) -> ConnexionResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+                            "code": code}
+    if message_id:
+        body["messageId"] = message_id
+    return ConnexionResponse(status_code=status, mimetype=MEDIA_TYPE, content_type=MEDIA_TYPE,
+                             body=json.dumps(body, ensure_ascii=False))
+
+
+def from_hub_error(error: HubError, message_id: str | None = None) -> ConnexionResponse:
+    return problem(error.http_status, error.result.code, error.result.ja, error.message, message_id)
+
+
+async def on_hub_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, HubError)
+    if exc.result.code.startswith("5"):
+        log.error("REST request failed: %s %s", exc.message, exc.log_detail or "")
+    return from_hub_error(exc)
+
+
+async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """connexion's validation and security refusals, with our code and an audit/quarantine entry."""
+    assert isinstance(exc, ProblemException)
+    status = exc.status or 400
+    code = _CODE_FOR_STATUS.get(status, "1012" if status < 500 else "5001")
+    if status == 401:
+        code = "2002" if request.headers.get("x-api-key") else "2001"
+    detail = str(exc.detail or exc.title or "")
+    try:
+        hub = hub_from_scope(request.scope)
+        body = await request.body()
+        err: HubError = NotAllowed(detail, code=table()[code].name) if status in (401, 403) else \
+            RequestInvalid(detail, code=table()[code].name)
+        hub.quarantine(channel="rest", original=body or b"", headers={"path": request.url.path,
+                       "method": request.method}, error=err, sender=None)
+    except Exception:  # the answer to the sender matters more than the record of it
+        log.exception("could not record REST refusal")
+    return problem(status, code, table()[code].ja, detail)
+
+
+async def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.exception("unhandled error in REST handler", exc_info=exc)
+    return problem(500, "5001", table()["5001"].ja, "ハブ内部エラー")

@@ -1,0 +1,116 @@
+"""Management API: systems (credentials, ACL) and subscriptions. Admin role only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.lifecycle import ConnexionResponse
+from starlette.concurrency import run_in_threadpool
+
+from adapters.inbound.rest.context import current_caller, current_hub
+from adapters.inbound.rest.problems import from_hub_error
+from adapters.inbound.rest.responses import json_response
+from broker import audit
+from broker.errors import DuplicateConflict, HeaderInvalid, HubError, NotAllowed
+from broker.registry import SubscriptionInfo, SystemInfo
+from vocab import lgcode
+
+
+def _admin() -> SystemInfo:
+    caller = current_caller()
+    if not caller.is_admin:
+        raise NotAllowed(f"システム {caller.id} には管理権限がありません")
+    return caller
+
+
+def _system_json(info: SystemInfo, allow: list[str]) -> dict[str, Any]:
+    return {"id": info.id, "name": info.name, "lgCode": info.lg_code, "bangoRiyo": info.bango_riyo,
+            "roles": list(info.roles), "deliveryKind": info.delivery_kind, "endpointUrl": info.endpoint_url,
+            "wsdlUrl": info.wsdl_url, "wssUsername": info.wss_username, "allow": allow, "active": info.active}
+
+
+def _sub_json(sub: SubscriptionInfo) -> dict[str, Any]:
+    return {"id": sub.id, "systemId": sub.system_id, "service": sub.service, "operation": sub.operation,
+            "idoCategories": list(sub.ido_categories) if sub.ido_categories else None}
+
+
+def _audit(actor: str, action: str, subject: str) -> None:
+    with current_hub().store.write() as s:
+        audit.append(s, actor, action, subject)
+
+
+async def _run(fn: Any, status: int = 200) -> ConnexionResponse:
+    try:
+        result = await run_in_threadpool(fn)
+    except HubError as exc:
+        return from_hub_error(exc)
+    if result is None:
+        return ConnexionResponse(status_code=204)
+    return json_response(result, status)
+
+
+async def list_systems() -> ConnexionResponse:
+    def work() -> Any:
+        _admin()
+        reg = current_hub().registry
+        return [_system_json(s, reg.acl_of(s.id)) for s in sorted(reg.snapshot().systems.values(), key=lambda s: s.id)]
+    return await _run(work)
+
+
+async def put_system_new(body: dict[str, Any]) -> ConnexionResponse:
+    def work() -> Any:
+        admin = _admin()
+        reg = current_hub().registry
+        if not lgcode.is_valid(body["lgCode"]):
+            raise HeaderInvalid(f"団体コード {body['lgCode']} の検査数字が正しくありません", code="lg_code_invalid")
+        if body["id"] in reg.snapshot().systems:
+            raise DuplicateConflict(f"system {body['id']} is already registered")
+        info = reg.upsert_system(body)
+        _audit(admin.id, "system.registered", info.id)
+        return _system_json(info, reg.acl_of(info.id))
+    return await _run(work, 201)
+
+
+async def get_system(systemId: str) -> ConnexionResponse:
+    def work() -> Any:
+        _admin()
+        reg = current_hub().registry
+        return _system_json(reg.system(systemId), reg.acl_of(systemId))
+    return await _run(work)
+
+
+async def delete_system(systemId: str) -> ConnexionResponse:
+    def work() -> Any:
+        admin = _admin()
+        if systemId == admin.id:
+            raise DuplicateConflict("the calling system cannot remove itself")
+        current_hub().registry.delete_system(systemId)
+        _audit(admin.id, "system.removed", systemId)
+        return None
+    return await _run(work)
+
+
+async def list_subscriptions() -> ConnexionResponse:
+    def work() -> Any:
+        _admin()
+        return [_sub_json(s) for s in current_hub().registry.snapshot().subscriptions]
+    return await _run(work)
+
+
+async def add_subscription(body: dict[str, Any]) -> ConnexionResponse:
+    def work() -> Any:
+        admin = _admin()
+        sub = current_hub().registry.add_subscription(body["systemId"], body["service"], body["operation"],
+                                                      body.get("idoCategories"))
+        _audit(admin.id, "subscription.added", f"{sub.system_id}:{sub.service}/{sub.operation}")
+        return _sub_json(sub)
+    return await _run(work, 201)
+
+
+async def remove_subscription(subscriptionId: int) -> ConnexionResponse:
+    def work() -> Any:
+        admin = _admin()
+        current_hub().registry.remove_subscription(subscriptionId)
+        _audit(admin.id, "subscription.removed", str(subscriptionId))
+        return None
+    return await _run(work)

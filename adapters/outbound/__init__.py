@@ -1,0 +1,1 @@
+"""Outbound adapters implement ``broker.outbound.OutboundAdapter`` for one delivery kind each."""

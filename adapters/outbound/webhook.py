@@ -1,0 +1,55 @@
+"""Webhook (REST) delivery: POST the 異動 as JSON, with the receipt id as the idempotency key.
+
+2xx and 409 (the receiver already has it) count as delivered; other 4xx are permanent (dead
+letter at once, the receiver refuses the content); 5xx, 408, 429 and network errors are retried.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
+
+
+def payload(message: OutboundMessage) -> dict[str, Any]:
+    meta = message.header.to_wire()
+    meta.update({"messageId": message.receipt_id, "correlationId": message.header.message_id,
+                 "receiverSystemId": message.destination.id})
+    out: dict[str, Any] = {"meta": meta, **message.body}
+    if message.mapped is not None:
+        out["imi"] = message.mapped
+    return out
+
+
+class WebhookAdapter(OutboundAdapter):
+    kind = "webhook"
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.client = httpx.Client(timeout=timeout, headers={"user-agent": "chipla-hub"})
+
+    def deliver(self, message: OutboundMessage) -> None:
+        url = message.destination.endpoint_url
+        if not url:
+            raise DeliveryFailed(f"system {message.destination.id} has no endpoint URL", retryable=False)
+        body = json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8")
+        try:
+            resp = self.client.post(url, content=body, headers={
+                "content-type": "application/json; charset=utf-8",
+                "idempotency-key": message.receipt_id,
+                "x-chipla-attempt": str(message.attempt),
+            })
+        except httpx.TimeoutException as exc:
+            raise DeliveryFailed(f"5004 timeout: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"5003 {type(exc).__name__}: {exc}") from exc
+        if resp.is_success or resp.status_code == 409:
+            return
+        detail = f"HTTP {resp.status_code}: {resp.text[:300]}"
+        retryable = resp.status_code >= 500 or resp.status_code in (408, 429)
+        raise DeliveryFailed(detail, retryable=retryable)
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,58 @@
+"""Engine creation for the embedded SQLite store and for PostgreSQL.
+
+SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so concurrent writers queue on the
+database lock instead of failing on a read-to-write upgrade; PostgreSQL uses row locks
+(``FOR UPDATE SKIP LOCKED``) for outbox claims.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, synchronous: str = "FULL", immediate: bool = True) -> Engine:
+    """Build an engine; for SQLite, ensure the folder exists and set the WAL pragmas.
+
+    ``immediate=False`` gives a SQLite engine for readers, whose transactions must not take the
+    write lock.
+    """
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, synchronous, immediate)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str, synchronous: str, immediate: bool) -> Engine:
+    db_path = url.split("///", 1)[-1]
+    if db_path and db_path != ":memory:":
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

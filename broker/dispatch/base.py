@@ -1,0 +1,70 @@
+"""The dispatcher interface and the one step every dispatcher shares: deliver a claimed row."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+
+from broker import classification
+from broker.clock import now
+from broker.envelope import Header
+from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
+from broker.outbox import Claimed, Outcome
+from broker.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher(ABC):
+    @abstractmethod
+    def start(self) -> None: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    @abstractmethod
+    def wake(self, destinations: list[str]) -> None:
+        """New work for these destinations was just committed."""
+
+
+class Deliverer:
+    """Turns a claimed outbox row into an outbound message for the destination's adapter.
+
+    The body is redacted per destination here, so a field never leaves for a system not entitled
+    to its class, whichever dispatcher runs the delivery.
+    """
+
+    def __init__(self, registry: Registry, adapters: dict[str, OutboundAdapter]) -> None:
+        self.registry = registry
+        self.adapters = adapters
+
+    def deliver(self, claimed: Claimed) -> Outcome:
+        started = now()
+        try:
+            destination = self.registry.system(claimed.destination)
+        except Exception:
+            return Outcome(claimed.delivery_id, False, f"destination {claimed.destination} is not registered",
+                           retryable=False, started_at=started)
+        adapter = self.adapters.get(destination.delivery_kind or "")
+        if adapter is None:
+            return Outcome(claimed.delivery_id, False,
+                           f"no outbound adapter for delivery kind {destination.delivery_kind!r}",
+                           retryable=False, started_at=started)
+        header = Header(**claimed.envelope["header"])
+        allowed = classification.entitled_classes(bango_riyo=destination.bango_riyo)
+        body, removed = classification.redact(header.service, claimed.canonical, allowed)
+        mapped = claimed.mapped
+        if removed and mapped is not None:
+            mapped = None  # the mapped form was made from the full record; send only the redacted body
+        message = OutboundMessage(
+            delivery_id=claimed.delivery_id, receipt_id=claimed.receipt_id, attempt=claimed.attempt,
+            header=header, body=body, mapped=mapped, destination=destination, removed_fields=tuple(removed),
+        )
+        try:
+            adapter.deliver(message)
+        except DeliveryFailed as exc:
+            return Outcome(claimed.delivery_id, False, exc.detail, exc.retryable, started)
+        except Exception as exc:  # an adapter bug must not kill the worker; keep it for the record
+            log.exception("outbound adapter %s failed", adapter.kind)
+            return Outcome(claimed.delivery_id, False, f"{type(exc).__name__}: {exc}", True, started)
+        return Outcome(claimed.delivery_id, True, started_at=started)

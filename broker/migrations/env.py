@@ -1,0 +1,15 @@
+"""Alembic environment: runs on the connection handed over by ``broker.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from broker.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - run through broker.migrate only
+    raise RuntimeError("run migrations through broker.migrate.upgrade(engine)")
+
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,214 @@
+"""Tables of the durable core.
+
+``messages`` keeps every accepted original byte-exact; ``deliveries`` is the outbox (one row per
+entitled destination, written in the accept transaction); ``quarantine`` keeps what failed
+validation; ``audit_log`` is the hash chain. Residents are a projection of accepted 異動 used by
+the 照会 operations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class System(Base):
+    """A vendor system registered at the hub (sender, receiver or both)."""
+
+    __tablename__ = "systems"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lg_code: Mapped[str] = mapped_column(String(6))
+    api_key_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    wss_username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # UsernameToken PasswordDigest needs the shared secret itself, not a hash of it.
+    wss_secret: Mapped[str | None] = mapped_column(String(200))
+    bango_riyo: Mapped[bool] = mapped_column(Boolean, default=False)
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    delivery_kind: Mapped[str | None] = mapped_column(String(16))
+    endpoint_url: Mapped[str | None] = mapped_column(String(500))
+    wsdl_url: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AclEntry(Base):
+    """May ``system_id`` call ``service``/``operation``? ``*`` is a wildcard."""
+
+    __tablename__ = "acl"
+    system_id: Mapped[str] = mapped_column(ForeignKey("systems.id", ondelete="CASCADE"), primary_key=True)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Subscription(Base):
+    """``system_id`` receives every accepted ``service``/``operation`` message of its tenant."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    system_id: Mapped[str] = mapped_column(ForeignKey("systems.id", ondelete="CASCADE"))
+    service: Mapped[str] = mapped_column(String(32))
+    operation: Mapped[str] = mapped_column(String(64))
+    ido_categories: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("system_id", "service", "operation"),)
+
+
+class Message(Base):
+    """An accepted message: the original bytes, its envelope, and its canonical form."""
+
+    __tablename__ = "messages"
+    seq: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    receipt_id: Mapped[str] = mapped_column(String(36), unique=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    sender_system_id: Mapped[str] = mapped_column(String(64))
+    lg_code: Mapped[str] = mapped_column(String(6))
+    service: Mapped[str] = mapped_column(String(32))
+    operation: Mapped[str] = mapped_column(String(64))
+    subject_key: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(100))
+    original: Mapped[bytes] = mapped_column(LargeBinary)
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    # digest of service, operation and canonical body: a re-send with a fresh security header is
+    # still the same message
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    canonical: Mapped[dict[str, Any]] = mapped_column(JSON)
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        UniqueConstraint("sender_system_id", "message_id", name="uq_messages_sender_message_id"),
+        Index("ix_messages_tenant_service_seq", "lg_code", "service", "seq"),
+    )
+
+
+class MappedRecord(Base):
+    """A derived form of a message, with the mapping id and version that made it and its lineage."""
+
+    __tablename__ = "mapped_records"
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    message_seq: Mapped[int] = mapped_column(ForeignKey("messages.seq", ondelete="CASCADE"), index=True)
+    mapping_id: Mapped[str] = mapped_column(String(64))
+    mapping_version: Mapped[str] = mapped_column(String(32))
+    output: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lineage: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """One outbox row: deliver message ``message_seq`` to ``destination``."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    message_seq: Mapped[int] = mapped_column(ForeignKey("messages.seq", ondelete="CASCADE"))
+    destination: Mapped[str] = mapped_column(String(64))
+    subject_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # pending | in_flight | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    __table_args__ = (
+        UniqueConstraint("message_seq", "destination", name="uq_deliveries_message_destination"),
+        Index("ix_deliveries_claim", "destination", "status", "next_attempt_at"),
+        Index("ix_deliveries_order", "destination", "subject_key", "message_seq"),
+    )
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
+    attempt_no: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16))  # delivered | failed | dead
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Quarantine(Base):
+    """Input that failed validation or authorisation: kept with its reason, never dropped."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    result_code: Mapped[str] = mapped_column(String(4))
+    reason: Mapped[str] = mapped_column(Text)
+    original: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ResidentVersion(Base):
+    """Projection of accepted 異動: the resident record as it stands from ``valid_from``."""
+
+    __tablename__ = "resident_versions"
+    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    lg_code: Mapped[str] = mapped_column(String(6))
+    atena_no: Mapped[str] = mapped_column(String(15))
+    setai_no: Mapped[str] = mapped_column(String(15))
+    valid_from: Mapped[str] = mapped_column(String(10))  # ISO date of the 異動
+    message_seq: Mapped[int] = mapped_column(ForeignKey("messages.seq", ondelete="CASCADE"))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = (
+        Index("ix_resident_versions_atena", "lg_code", "atena_no", "valid_from"),
+        Index("ix_resident_versions_setai", "lg_code", "setai_no", "valid_from"),
+    )
+
+
+class Nonce(Base):
+    """WS-Security nonces seen within the freshness window (replay cache)."""
+
+    __tablename__ = "wss_nonces"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEntry(Base):
+    """One link of the audit chain: ``hash = sha256(prev_hash + canonical JSON of the entry)``."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """Single row holding the chain's last hash; locking it serialises appends across processes."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInt)
+    last_hash: Mapped[str] = mapped_column(String(64))

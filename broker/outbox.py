@@ -1,0 +1,156 @@
+"""The outbox: claim due deliveries in accept order, record each attempt, retry or dead-letter.
+
+A delivery is claimable only when no earlier delivery for the same (destination, subject key) is
+still pending or in flight, so one resident's changes reach each destination in accept order while
+other residents and other destinations go on. A dead letter releases the ones behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import aliased
+
+from broker import audit
+from broker.clock import now
+from broker.models import Delivery, DeliveryAttempt, MappedRecord, Message
+from broker.retry import RetryPolicy
+from broker.store import Store
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: int
+    destination: str
+    attempt: int
+    receipt_id: str
+    envelope: dict[str, Any]
+    canonical: dict[str, Any]
+    mapped: dict[str, Any] | None
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    ok: bool
+    detail: str = ""
+    retryable: bool = True
+    started_at: datetime | None = None
+
+
+class Outbox:
+    def __init__(self, store: Store, policy: RetryPolicy, lease_seconds: float = 60.0) -> None:
+        self.store = store
+        self.policy = policy
+        self.lease = timedelta(seconds=lease_seconds)
+
+    def claim(self, destination: str, owner: str, limit: int = 50) -> list[Claimed]:
+        t = now()
+        earlier = aliased(Delivery)
+        blocked = exists().where(and_(
+            earlier.destination == Delivery.destination,
+            earlier.subject_key == Delivery.subject_key,
+            earlier.message_seq < Delivery.message_seq,
+            earlier.status.in_(("pending", "in_flight")),
+        ))
+        q = (
+            select(Delivery.id)
+            .where(Delivery.destination == destination, Delivery.status == "pending",
+                   Delivery.next_attempt_at <= t, ~blocked)
+            .order_by(Delivery.message_seq)
+            .limit(limit)
+        )
+        with self.store.write() as s:
+            if not self.store.is_sqlite:
+                q = q.with_for_update(skip_locked=True, of=Delivery)
+            ids = list(s.execute(q).scalars())
+            if not ids:
+                return []
+            s.execute(update(Delivery).where(Delivery.id.in_(ids)).values(
+                status="in_flight", lease_until=t + self.lease, lease_owner=owner,
+                attempts=Delivery.attempts + 1))
+            rows = s.execute(
+                select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
+                       Message.envelope, Message.canonical, Message.seq)
+                .join(Message, Message.seq == Delivery.message_seq)
+                .where(Delivery.id.in_(ids))
+                .order_by(Delivery.message_seq)
+            ).all()
+            mapped = {
+                m.message_seq: m.output
+                for m in s.execute(select(MappedRecord.message_seq, MappedRecord.output)
+                                   .where(MappedRecord.message_seq.in_([r.seq for r in rows])))
+            }
+        return [Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical,
+                        mapped.get(r.seq), t) for r in rows]
+
+    def claim_one(self, delivery_id: int, owner: str) -> Claimed | None:
+        """For a worker handed a specific delivery (Celery): take it if it is still ours to do."""
+        t = now()
+        with self.store.write() as s:
+            result = s.execute(update(Delivery).where(
+                Delivery.id == delivery_id, Delivery.status == "in_flight", Delivery.lease_owner == owner
+            ).values(lease_until=t + self.lease))
+            if not result.rowcount:
+                return None
+            r = s.execute(
+                select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
+                       Message.envelope, Message.canonical, Message.seq)
+                .join(Message, Message.seq == Delivery.message_seq).where(Delivery.id == delivery_id)
+            ).one()
+            mapped = s.execute(select(MappedRecord.output).where(MappedRecord.message_seq == r.seq)
+                               .limit(1)).scalar()
+        return Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical, mapped, t)
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Write the outcome of a group of attempts in one transaction."""
+        if not outcomes:
+            return
+        t = now()
+        entries: list[tuple[str, str, str, dict[str, Any]]] = []
+        with self.store.write() as s:
+            rows = {d.id: d for d in s.execute(select(Delivery).where(
+                Delivery.id.in_([o.delivery_id for o in outcomes]))).scalars()}
+            for o in outcomes:
+                d = rows.get(o.delivery_id)
+                if d is None or d.status != "in_flight":
+                    continue  # lease lost meanwhile; the other owner records its own outcome
+                if o.ok:
+                    d.status, d.delivered_at, d.last_error = "delivered", t, None
+                    result = "delivered"
+                elif not o.retryable or self.policy.exhausted(d.attempts):
+                    d.status, d.last_error = "dead", o.detail[:2000]
+                    result = "dead"
+                else:
+                    d.status, d.last_error = "pending", o.detail[:2000]
+                    d.next_attempt_at = t + timedelta(seconds=self.policy.delay(d.attempts))
+                    result = "failed"
+                d.lease_until = d.lease_owner = None
+                s.add(DeliveryAttempt(delivery_id=d.id, attempt_no=d.attempts, started_at=o.started_at or t,
+                                      finished_at=t, outcome=result, detail=o.detail[:2000] or None))
+                entries.append(("hub", f"delivery.{result}", f"{d.destination}:{d.id}",
+                                {"messageSeq": d.message_seq, "attempt": d.attempts}))
+            audit.append_many(s, entries)
+
+    def expire_leases(self) -> int:
+        """Return deliveries whose worker vanished (lease passed) to the queue."""
+        with self.store.write() as s:
+            res = s.execute(update(Delivery).where(Delivery.status == "in_flight", Delivery.lease_until < now())
+                            .values(status="pending", lease_until=None, lease_owner=None))
+            return res.rowcount or 0
+
+    def release_all_leases(self) -> int:
+        """At start-up of the only process using the store (embedded SQLite): every claim is void."""
+        with self.store.write() as s:
+            res = s.execute(update(Delivery).where(Delivery.status == "in_flight")
+                            .values(status="pending", lease_until=None, lease_owner=None))
+            return res.rowcount or 0
+
+    def due_destinations(self) -> list[str]:
+        with self.store.read() as s:
+            return list(s.execute(select(Delivery.destination).where(
+                Delivery.status == "pending", Delivery.next_attempt_at <= now()).distinct()).scalars())

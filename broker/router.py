@@ -1,0 +1,31 @@
+"""Content-based router: which registered systems are entitled to an accepted message.
+
+A subscription names (service, operation) and optionally the 異動事由 categories (増 / 減 / 変更)
+it wants; the subscriber must belong to the message's tenant and must not be its sender. Field
+entitlement is applied per destination at delivery time (``classification.redact``).
+"""
+
+from __future__ import annotations
+
+from broker.envelope import Envelope
+from broker.registry import Snapshot
+
+
+def destinations(envelope: Envelope, snapshot: Snapshot, ido_category: str | None = None) -> list[str]:
+    header = envelope.header
+    out: list[str] = []
+    for sub in snapshot.subscriptions:
+        if sub.service != header.service or sub.operation not in (header.operation, "*"):
+            continue
+        system = snapshot.systems.get(sub.system_id)
+        if system is None or not system.active or system.lg_code != header.lg_code:
+            continue
+        if system.id == header.sender_system_id:
+            continue
+        if sub.ido_categories and ido_category not in sub.ido_categories:
+            continue
+        if header.receiver_system_id and system.id != header.receiver_system_id:
+            continue
+        if system.id not in out:
+            out.append(system.id)
+    return out

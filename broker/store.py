@@ -1,0 +1,52 @@
+"""The store: engines, sessions and start-up housekeeping for one database URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from broker import migrate
+from broker.db import is_sqlite, make_engine, session_factory
+from broker.models import AuditHead
+
+
+class Store:
+    """Owns the write engine (and, on SQLite, a separate engine for readers)."""
+
+    def __init__(self, url: str, *, synchronous: str = "FULL") -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url, synchronous=synchronous)
+        self.read_engine: Engine = (
+            make_engine(url, synchronous=synchronous, immediate=False) if is_sqlite(self.engine) else self.engine
+        )
+        self._write: sessionmaker[Session] = session_factory(self.engine)
+        self._read: sessionmaker[Session] = session_factory(self.read_engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    def migrate(self) -> None:
+        migrate.upgrade(self.engine)
+        with self.write() as s:
+            if s.get(AuditHead, 1) is None:
+                s.add(AuditHead(id=1, last_seq=0, last_hash="0" * 64))
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one write transaction, committed on success."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

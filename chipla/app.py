@@ -1,0 +1,87 @@
+"""The ASGI application: one port for REST (connexion, spec-first), SOAP, health and metrics.
+
+SOAP, health and metrics are plain Starlette routes, dispatched before connexion so the hot SOAP
+path does not cross the REST middleware stack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import connexion
+from connexion.exceptions import ProblemException
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+import api_specs
+from adapters.inbound.rest import problems
+from adapters.inbound.rest.context import HubScope
+from adapters.inbound.soap_jumin import JuminSoapEndpoint
+from adapters.inbound.wsdl_docs import WsdlDocuments
+from broker.errors import HubError
+from chipla.console import console_routes
+from chipla.wiring import Parts
+
+FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console")
+
+
+class PathDispatch:
+    """Send SOAP, health, metrics and console to Starlette; everything else to connexion."""
+
+    def __init__(self, fast: ASGIApp, rest: ASGIApp) -> None:
+        self.fast, self.rest = fast, rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.fast(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        target = self.fast if path.startswith(FAST_PREFIXES) or path == "/" else self.rest
+        await target(scope, receive, send)
+
+
+def build_app(parts: Parts) -> ASGIApp:
+    hub = parts.hub
+    soap = JuminSoapEndpoint(hub, WsdlDocuments(), max_bytes=parts.settings.max_message_bytes)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "dispatcher": parts.settings.dispatcher,
+                             "store": "sqlite" if parts.store.is_sqlite else "postgresql"})
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    async def root(_: Request) -> Response:
+        return RedirectResponse("/console/")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        hub.start()
+        try:
+            yield
+        finally:
+            hub.stop()
+            for adapter in parts.adapters.values():
+                adapter.close()
+
+    fast = Starlette(routes=[
+        Route("/soap/jumin", soap.handle, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route("/", root),
+        *console_routes(parts),
+    ], lifespan=lifespan)
+
+    rest = connexion.AsyncApp(__name__, specification_dir=str(api_specs.ROOT))
+    rest.add_api("openapi.yaml", base_path="/api/v1", strict_validation=True, validate_responses=False,
+                 swagger_ui_options=connexion.options.SwaggerUIOptions(swagger_ui_path="/ui"))
+    rest.add_error_handler(HubError, problems.on_hub_error)
+    rest.add_error_handler(ProblemException, problems.on_problem)
+    rest.add_error_handler(Exception, problems.on_unexpected)
+    return HubScope(PathDispatch(fast, rest), hub)

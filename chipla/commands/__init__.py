@@ -1,0 +1,1 @@
+"""Subcommands of the ``chipla`` CLI, one module each."""

@@ -1,0 +1,75 @@
+"""Configuration: ``CHIPLA_*`` environment variables, or one TOML file named by ``CHIPLA_CONFIG``.
+
+Defaults are the embedded engines (SQLite file, inline dispatcher). Bad values fail here, at start,
+not at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = "sqlite:///var/chipla.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    dispatcher: str = "inline"  # inline | celery
+    broker_url: str = ""  # Celery broker (redis:// or amqp://) when dispatcher = celery
+    registry_file: str = ""  # YAML of systems, ACL and subscriptions loaded at start
+    retry_base_seconds: float = 1.0
+    retry_max_attempts: int = 8
+    retry_cap_seconds: float = 600.0
+    delivery_timeout: float = 10.0
+    max_message_bytes: int = 1024 * 1024
+    sqlite_synchronous: str = "FULL"
+    lease_seconds: float = 60.0
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.dispatcher not in ("inline", "celery"):
+            raise ValueError(f"CHIPLA_DISPATCHER must be inline or celery, not {self.dispatcher!r}")
+        if self.dispatcher == "celery" and not self.broker_url:
+            raise ValueError("CHIPLA_BROKER_URL is required with CHIPLA_DISPATCHER=celery")
+        if self.broker_url.startswith(("sqla+", "db+", "filesystem")):
+            raise ValueError("use redis:// or amqp:// for CHIPLA_BROKER_URL; database and filesystem "
+                             "transports poll and lose messages when a worker dies")
+        if self.sqlite_synchronous not in ("FULL", "NORMAL", "EXTRA"):
+            raise ValueError("CHIPLA_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
+        if not self.db_url.startswith(("sqlite", "postgresql")):
+            raise ValueError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
+
+    @classmethod
+    def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        if env.get("CHIPLA_CONFIG"):
+            values.update(tomllib.loads(Path(env["CHIPLA_CONFIG"]).read_text(encoding="utf-8")))
+        for f in fields(cls):
+            key = f"CHIPLA_{f.name.upper()}"
+            if key in env:
+                values[f.name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        typed: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in values:
+                typed[f.name] = _coerce(f.type, values[f.name], f.name)
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown configuration keys: {', '.join(sorted(unknown))}")
+        return cls(**typed)
+
+
+def _coerce(kind: Any, value: Any, name: str) -> Any:
+    try:
+        if kind in ("int", int):
+            return int(value)
+        if kind in ("float", float):
+            return float(value)
+        return str(value)
+    except ValueError as exc:
+        raise ValueError(f"CHIPLA_{name.upper()}: {value!r} is not a {kind}") from exc

@@ -1,0 +1,89 @@
+"""Assemble the hub from settings: store, registry, mapper, outbound adapters, dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.outbound.soap_client import SoapDeliveryAdapter
+from adapters.outbound.webhook import WebhookAdapter
+from broker.dispatch.base import Deliverer, Dispatcher
+from broker.dispatch.inline import InlineDispatcher
+from broker.envelope import Envelope
+from broker.hub import Hub
+from broker.outbound import OutboundAdapter
+from broker.outbox import Outbox
+from broker.registry import Registry
+from broker.retry import RetryPolicy
+from broker.store import Store
+from chipla import registry_file
+from chipla.config import Settings
+
+
+log = logging.getLogger(__name__)
+
+
+def ido_mapper(envelope: Envelope) -> list[dict[str, Any]]:
+    """Every accepted 異動 is stored with its IMI JSON-LD form, mapping id and version, and lineage."""
+    from mappings import imi
+
+    mapped = imi.ido_to_imi(envelope.body["ido"])
+    return [{"mapping_id": mapped.mapping_id, "mapping_version": str(mapped.mapping_version),
+             "output": mapped.output, "lineage": [dict(x) if not isinstance(x, dict) else x
+                                                  for x in _lineage(mapped.lineage)]}]
+
+
+def _lineage(entries: Any) -> list[dict[str, Any]]:
+    out = []
+    for e in entries:
+        if isinstance(e, dict):
+            out.append(e)
+        else:
+            out.append({"field": e.field, "sources": list(e.sources), "transforms": list(e.transforms)})
+    return out
+
+
+@dataclass
+class Parts:
+    settings: Settings
+    store: Store
+    registry: Registry
+    hub: Hub
+    outbox: Outbox
+    adapters: dict[str, OutboundAdapter]
+    dispatcher: Dispatcher
+
+
+def outbound_adapters(settings: Settings) -> dict[str, OutboundAdapter]:
+    return {"soap": SoapDeliveryAdapter(timeout=settings.delivery_timeout),
+            "webhook": WebhookAdapter(timeout=settings.delivery_timeout)}
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(base_seconds=settings.retry_base_seconds, max_attempts=settings.retry_max_attempts,
+                       cap_seconds=settings.retry_cap_seconds)
+
+
+def build(settings: Settings) -> Parts:
+    store = Store(settings.db_url, synchronous=settings.sqlite_synchronous)
+    store.migrate()
+    registry = Registry(store)
+    if settings.registry_file:
+        registry_file.load(settings.registry_file, registry)
+    hub = Hub(store, registry, mapper=lambda e: ido_mapper(e))
+    outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
+    adapters = outbound_adapters(settings)
+    dispatcher: Dispatcher
+    if settings.dispatcher == "celery":
+        from broker.dispatch.celery_relay import CeleryRelay
+
+        dispatcher = CeleryRelay(outbox, settings.broker_url)
+    else:
+        if store.is_sqlite:
+            released = outbox.release_all_leases()
+            if released:
+                log.info("released %d deliveries claimed before the last stop", released)
+        dispatcher = InlineDispatcher(outbox, Deliverer(registry, adapters))
+    hub.attach_dispatcher(dispatcher)
+    return Parts(settings, store, registry, hub, outbox, adapters, dispatcher)

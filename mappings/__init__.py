@@ -1,0 +1,45 @@
+"""Declarative, versioned mappings between the hub's layouts.
+
+Specs (``specs/*.yaml``) say how each output field is made from source fields through named
+transforms; layouts (``layouts/*.yaml``) describe legacy CSV and fixed-width files; the canonical
+layouts come from the XSD contract and the IMI target from vocab's IMI core vocabulary. Loading
+checks everything a spec names, so a bad spec stops the hub with file and line.
+
+    spec = mappings.registry().latest("jumin-imi")
+    mapped = spec.apply(record)      # Mapped: output, mapping_id, mapping_version, lineage, errors
+
+Modules: ``loader`` (spec files), ``spec`` (the engine), ``registry``, ``transforms`` (named steps),
+``layout_catalog`` / ``canonical_fields`` / ``csv_layout`` / ``fixed_width`` / ``imi_target``
+(layouts), ``imi`` (異動 → IMI), ``diff`` (field-level comparison), ``errors``.
+"""
+
+from mappings.diff import FieldChange, compare
+from mappings.errors import (
+    DecodeIssue,
+    FieldError,
+    FixedWidthDecodeError,
+    MappingError,
+    MappingSpecError,
+    TransformError,
+)
+from mappings.loader import load
+from mappings.registry import Registry, registry
+from mappings.spec import Spec
+from mappings.types import LineageEntry, Mapped
+
+__all__ = [
+    "DecodeIssue",
+    "FieldChange",
+    "FieldError",
+    "FixedWidthDecodeError",
+    "LineageEntry",
+    "Mapped",
+    "MappingError",
+    "MappingSpecError",
+    "Registry",
+    "Spec",
+    "TransformError",
+    "compare",
+    "load",
+    "registry",
+]

@@ -1,0 +1,51 @@
+"""Field lists of the canonical records, read from the contract (api_specs/xsd/jumin.xsd).
+
+The XSD is what vendors validate against, so the mapping engine takes its field names from there
+rather than from a second list that could drift: rename an element in the XSD and every spec that
+uses the old name stops loading.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import xmlschema
+from xmlschema.validators import XsdElement
+
+import api_specs
+
+#: canonical layout name → complex type in jumin.xsd
+CANONICAL_TYPES = {"canonical.jumin": "JuminType", "canonical.ido": "IdoType"}
+
+
+@lru_cache(maxsize=1)
+def _schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(api_specs.path("xsd", "jumin.xsd")))
+
+
+def _walk(element: XsdElement, prefix: str, fields: set[str]) -> None:
+    path = f"{prefix}.{element.local_name}" if prefix else str(element.local_name)
+    fields.add(path)
+    element_type = element.type
+    if element_type.is_complex() and element_type.has_complex_content():
+        for child in element_type.content.iter_elements():
+            _walk(child, path, fields)
+
+
+@lru_cache(maxsize=None)
+def canonical_fields(layout: str) -> frozenset[str]:
+    """Every element path of a canonical layout, groups included (``jusho``, ``jusho.oaza`` …)."""
+    type_name = CANONICAL_TYPES[layout]
+    fields: set[str] = set()
+    for child in _schema().types[type_name].content.iter_elements():
+        _walk(child, "", fields)
+    return frozenset(fields)
+
+
+def leaf_fields(layout: str) -> frozenset[str]:
+    """Only the elements that carry values (no group elements)."""
+    fields = canonical_fields(layout)
+    return frozenset(f for f in fields if not any(other.startswith(f + ".") for other in fields))
+
+
+__all__ = ["CANONICAL_TYPES", "canonical_fields", "leaf_fields"]

@@ -1,0 +1,167 @@
+"""A loaded mapping spec and the engine that applies it to one record.
+
+The engine is deliberately small: for each rule, read the source paths, run the transform chain,
+write the output path, and note lineage. Everything a spec can get wrong is checked by the loader
+(`mappings.loader`) before a `Spec` exists, so `apply` only meets bad *data*, which it collects as
+field errors instead of raising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mappings import paths
+from mappings.errors import FieldError, TransformError
+from mappings.transforms.registry import Transform
+from mappings.types import LineageEntry, Mapped, Version
+
+
+class TargetLayout(Protocol):
+    """What the engine needs from the target layout: the last touch on a finished output."""
+
+    name: str
+
+    def finish(self, output: dict[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transform of a chain, with the argument the spec gave it."""
+
+    transform: Transform
+    arg: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.transform.name
+
+    def __call__(self, value: Any) -> Any:
+        return self.transform.fn(value, self.arg)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Output path ← source paths through a chain of steps."""
+
+    to: str
+    sources: tuple[str, ...]
+    steps: tuple[Step, ...]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Include:
+    """Another spec applied to the sub-record at `source` and written under `target`.
+
+    Lets the 異動 spec reuse the person spec without copying its rules; the included version is
+    pinned in the including spec, so one (id, version) always means one output.
+    """
+
+    spec: Spec
+    source: str
+    target: str
+
+
+_Result = tuple[dict[str, Any], list[LineageEntry], list[FieldError]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A versioned, validated mapping from one layout to another."""
+
+    id: str
+    version: Version
+    source: str
+    target: str
+    rules: tuple[Rule, ...]
+    target_layout: TargetLayout
+    includes: tuple[Include, ...] = ()
+    file: str = "<memory>"
+    description: str = ""
+
+    @property
+    def key(self) -> tuple[str, Version]:
+        return (self.id, self.version)
+
+    def apply(self, record: dict[str, Any]) -> Mapped:
+        """Map one record; every field that fails is reported in `Mapped.errors`."""
+        output, lineage, errors = self.map_fields(record)
+        return Mapped(
+            output=self.target_layout.finish(paths.compact(output)),
+            mapping_id=self.id,
+            mapping_version=self.version,
+            lineage=lineage,
+            errors=errors,
+        )
+
+    def map_fields(self, record: dict[str, Any]) -> _Result:
+        """The rules' output before the target layout's finishing touch (used by includes)."""
+        output: dict[str, Any] = {}
+        lineage: list[LineageEntry] = []
+        errors: list[FieldError] = []
+        for rule in self.rules:
+            _apply_rule(rule, record, output, lineage, errors)
+        for include in self.includes:
+            _apply_include(include, record, output, lineage, errors)
+        return output, lineage, errors
+
+
+def _apply_rule(
+    rule: Rule,
+    record: dict[str, Any],
+    output: dict[str, Any],
+    lineage: list[LineageEntry],
+    errors: list[FieldError],
+) -> None:
+    values = [paths.get(record, source) for source in rule.sources]
+    where = ", ".join(rule.sources) or rule.to
+    if rule.sources and all(value is None for value in values):
+        if rule.required:
+            errors.append(FieldError(where, None, "required value is missing", rule.to))
+        return
+    original: Any = values[0] if len(values) == 1 else (values or None)
+    value = original
+    for step in rule.steps:
+        try:
+            value = step(value)
+        except TransformError as exc:
+            errors.append(FieldError(where, original, f"{step.name}: {exc}", rule.to))
+            return
+        if value is None or value == "":
+            if rule.required:
+                errors.append(FieldError(where, original, f"{step.name} gave no value", rule.to))
+            return
+    paths.put(output, rule.to, value)
+    lineage.append(LineageEntry(rule.to, rule.sources, tuple(step.name for step in rule.steps)))
+
+
+def _apply_include(
+    include: Include,
+    record: dict[str, Any],
+    output: dict[str, Any],
+    lineage: list[LineageEntry],
+    errors: list[FieldError],
+) -> None:
+    sub_record = paths.get(record, include.source)
+    if not isinstance(sub_record, dict):
+        errors.append(FieldError(include.source, sub_record, "a record is required here", include.target))
+        return
+    sub_output, sub_lineage, sub_errors = include.spec.map_fields(sub_record)
+    if sub_output:
+        paths.put(output, include.target, sub_output)
+    for entry in sub_lineage:
+        lineage.append(
+            LineageEntry(
+                f"{include.target}.{entry.field}",
+                tuple(f"{include.source}.{source}" for source in entry.sources),
+                entry.transforms,
+            )
+        )
+    for error in sub_errors:
+        errors.append(
+            FieldError(f"{include.source}.{error.path}", error.value, error.reason, f"{include.target}.{error.field}")
+        )
+
+
+__all__ = ["Include", "Rule", "Spec", "Step", "TargetLayout"]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Servers and the browser the tests need, from Debian's packages: redis-server (Celery broker for the
+# scaled-out dispatcher) and chromium (console page test). PostgreSQL binaries are expected at
+# /usr/local/bin or on PATH (initdb, pg_ctl); the test suite starts a throw-away cluster itself.
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing system packages: ${need[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+for bin in initdb pg_ctl; do
+  command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/local/bin/$bin" ] || {
+    echo "PostgreSQL's $bin is missing (expected at /usr/local/bin)" >&2; exit 1; }
+done
+echo "system dependencies present: redis-server, chromium, PostgreSQL binaries"
