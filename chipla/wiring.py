@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,19 +20,28 @@ from broker.retry import RetryPolicy
 from broker.store import Store
 from chipla import registry_file
 from chipla.config import Settings
+import mappings
+from mappings import imi
 
 
 log = logging.getLogger(__name__)
 
 
-def ido_mapper(envelope: Envelope) -> list[dict[str, Any]]:
-    """Every accepted 異動 is stored with its IMI JSON-LD form, mapping id and version, and lineage."""
-    from mappings import imi
+def ido_mapper(specs: mappings.Registry) -> Callable[[Envelope], list[dict[str, Any]]]:
+    """Every accepted 異動 is stored with its IMI JSON-LD form, mapping id and version, and lineage.
 
-    mapped = imi.ido_to_imi(envelope.body["ido"])
-    return [{"mapping_id": mapped.mapping_id, "mapping_version": str(mapped.mapping_version),
-             "output": mapped.output, "lineage": [dict(x) if not isinstance(x, dict) else x
-                                                  for x in _lineage(mapped.lineage)]}]
+    Fields the mapping could not produce are recorded beside the lineage rather than blocking the
+    accept: the original is kept and can be replayed through a corrected mapping version.
+    """
+
+    def map_ido(envelope: Envelope) -> list[dict[str, Any]]:
+        mapped = imi.ido_to_imi(envelope.body["ido"], specs=specs)
+        lineage = _lineage(mapped.lineage)
+        lineage += [{"error": {"path": e.path, "reason": e.reason}} for e in mapped.errors]
+        return [{"mapping_id": mapped.mapping_id, "mapping_version": str(mapped.mapping_version),
+                 "output": mapped.output, "lineage": lineage}]
+
+    return map_ido
 
 
 def _lineage(entries: Any) -> list[dict[str, Any]]:
@@ -71,7 +81,7 @@ def build(settings: Settings) -> Parts:
     registry = Registry(store)
     if settings.registry_file:
         registry_file.load(settings.registry_file, registry)
-    hub = Hub(store, registry, mapper=lambda e: ido_mapper(e))
+    hub = Hub(store, registry, mapper=ido_mapper(mappings.registry()))
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)
     dispatcher: Dispatcher

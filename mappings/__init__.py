@@ -13,6 +13,7 @@ Modules: ``loader`` (spec files), ``spec`` (the engine), ``registry``, ``transfo
 (layouts), ``imi`` (異動 → IMI), ``diff`` (field-level comparison), ``errors``.
 """
 
+from mappings import diff, imi
 from mappings.diff import FieldChange, compare
 from mappings.errors import (
     DecodeIssue,
@@ -40,6 +41,8 @@ __all__ = [
     "Spec",
     "TransformError",
     "compare",
+    "diff",
+    "imi",
     "load",
     "registry",
 ]

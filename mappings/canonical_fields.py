@@ -7,7 +7,7 @@ uses the old name stops loading.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import xmlschema
 from xmlschema.validators import XsdElement
@@ -32,7 +32,7 @@ def _walk(element: XsdElement, prefix: str, fields: set[str]) -> None:
             _walk(child, path, fields)
 
 
-@lru_cache(maxsize=None)
+@cache
 def canonical_fields(layout: str) -> frozenset[str]:
     """Every element path of a canonical layout, groups included (``jusho``, ``jusho.oaza`` …)."""
     type_name = CANONICAL_TYPES[layout]

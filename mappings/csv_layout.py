@@ -71,7 +71,9 @@ def read_rows(text: str, layout: CsvLayout) -> Iterator[tuple[int, dict[str, str
         raise CsvHeaderError(f"header does not match layout {layout.name}: {header!r}")
     for row_no, values in enumerate(reader, start=1):
         if len(values) != len(layout.columns):
-            raise CsvHeaderError(f"row {row_no} has {len(values)} columns, the layout has {len(layout.columns)}")
+            raise CsvHeaderError(
+                f"row {row_no} has {len(values)} columns, the layout has {len(layout.columns)}"
+            )
         yield row_no, dict(zip(layout.columns, values, strict=True))
 
 

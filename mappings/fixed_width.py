@@ -66,7 +66,9 @@ def _columns(doc: MarkedDocument) -> list[FixedWidthColumn]:
         start = item.get("start")
         if start is not None:
             if not isinstance(start, int) or start < 1:
-                raise doc.error(f"column {item['name']!r}: `start` is a 1-based byte position", "columns", index)
+                raise doc.error(
+                    f"column {item['name']!r}: `start` is a 1-based byte position", "columns", index
+                )
             if start - 1 < position:
                 raise doc.error(f"column {item['name']!r} overlaps the previous column", "columns", index)
             position = start - 1
@@ -120,11 +122,19 @@ def _records(data: bytes, layout: FixedWidthLayout) -> Iterator[bytes]:
             yield data[offset : offset + layout.record_length]
 
 
-def _decode(record: bytes, row_no: int, layout: FixedWidthLayout) -> tuple[dict[str, str], DecodeIssue | None]:
+def _decode(
+    record: bytes, row_no: int, layout: FixedWidthLayout
+) -> tuple[dict[str, str], DecodeIssue | None]:
     row: dict[str, str] = {}
     if len(record) != layout.record_length:
-        issue = DecodeIssue(row_no, "*", len(record), b"", layout.encoding,
-                            f"record is {len(record)} bytes, the layout needs {layout.record_length}")
+        issue = DecodeIssue(
+            row_no,
+            "*",
+            len(record),
+            b"",
+            layout.encoding,
+            f"record is {len(record)} bytes, the layout needs {layout.record_length}",
+        )
         return row, issue
     for column in layout.columns:
         raw = record[column.start : column.end]
@@ -135,8 +145,9 @@ def _decode(record: bytes, row_no: int, layout: FixedWidthLayout) -> tuple[dict[
             return row, DecodeIssue(row_no, column.name, column.start + exc.start, bad, layout.encoding)
         value = text.rstrip(_BLANKS)
         if column.type == "digits" and value and not (value.isascii() and value.isdigit()):
-            return row, DecodeIssue(row_no, column.name, column.start, raw, layout.encoding,
-                                    f"{value!r} is not ASCII digits")
+            return row, DecodeIssue(
+                row_no, column.name, column.start, raw, layout.encoding, f"{value!r} is not ASCII digits"
+            )
         row[column.name] = value
     return row, None
 

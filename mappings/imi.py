@@ -22,7 +22,9 @@ def _spec_registry(specs: Registry | None) -> Registry:
     return specs if specs is not None else registry()
 
 
-def ido_to_imi(ido: dict[str, Any], *, version: Version | None = None, specs: Registry | None = None) -> Mapped:
+def ido_to_imi(
+    ido: dict[str, Any], *, version: Version | None = None, specs: Registry | None = None
+) -> Mapped:
     """One 異動 ({idoJiyu, idoDate, todokedeDate, jumin}) → IMI 活動型 with the resident as 関与者.
 
     Without `version` the latest ido-imi spec is used; the broker stores the version it got in
@@ -34,7 +36,9 @@ def ido_to_imi(ido: dict[str, Any], *, version: Version | None = None, specs: Re
     return spec.apply(ido)
 
 
-def jumin_to_imi(jumin: dict[str, Any], *, version: Version | None = None, specs: Registry | None = None) -> Mapped:
+def jumin_to_imi(
+    jumin: dict[str, Any], *, version: Version | None = None, specs: Registry | None = None
+) -> Mapped:
     """One canonical resident record → IMI 人型 (the latest jumin-imi unless `version` is given)."""
     loaded = _spec_registry(specs)
     spec = loaded.latest(JUMIN_SPEC) if version is None else loaded.get(JUMIN_SPEC, version)

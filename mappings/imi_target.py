@@ -36,7 +36,9 @@ def extension_terms() -> frozenset[str]:
     """
     data = json.loads(EXT_CONTEXT_FILE.read_text(encoding="utf-8"))
     return frozenset(
-        term for term, value in data["@context"].items() if not term.startswith("@") and not isinstance(value, str)
+        term
+        for term, value in data["@context"].items()
+        if not term.startswith("@") and not isinstance(value, str)
     )
 
 
@@ -105,7 +107,9 @@ class ImiTarget:
         if cls is not None and "@type" not in node:
             typed["@type"] = cls
         for key, value in node.items():
-            typed[key] = value if key.startswith("@") else self._typed(value, f"{shape}.{key}" if shape else key)
+            typed[key] = (
+                value if key.startswith("@") else self._typed(value, f"{shape}.{key}" if shape else key)
+            )
         return typed
 
     def finish(self, output: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +140,9 @@ def build_imi_target(doc: MarkedDocument) -> ImiTarget:
             raise doc.error(problem, "types", shape)
         expected = vocabulary.range_of(shape.split(".")[-1])
         if not (isinstance(cls, str) and vocabulary.is_class(cls) and vocabulary.is_subclass(cls, expected)):
-            raise doc.error(f"{shape} takes {expected}; {cls!r} is not that class or a subclass", "types", shape)
+            raise doc.error(
+                f"{shape} takes {expected}; {cls!r} is not that class or a subclass", "types", shape
+            )
         overrides[shape] = cls
     return ImiTarget(root=root, context=tuple(context), overrides=overrides)
 

@@ -36,7 +36,18 @@ from mappings.spec import Include, Rule, Spec, Step
 from mappings.transforms.registry import Arg, transforms
 from mappings.types import Version
 
-SPEC_KEYS = {"id", "version", "source", "target", "description", "class", "types", "context", "fields", "include"}
+SPEC_KEYS = {
+    "id",
+    "version",
+    "source",
+    "target",
+    "description",
+    "class",
+    "types",
+    "context",
+    "fields",
+    "include",
+}
 RULE_KEYS = {"to", "from", "via", "required", "note"}
 INCLUDE_KEYS = {"spec", "version", "from", "to"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

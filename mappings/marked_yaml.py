@@ -65,7 +65,9 @@ def load_marked(path: str | Path) -> MarkedDocument:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise MappingSpecError(file, mark.line + 1 if mark else None, f"not valid YAML: {exc.problem}") from exc
+        raise MappingSpecError(
+            file, mark.line + 1 if mark else None, f"not valid YAML: {exc.problem}"
+        ) from exc
     finally:
         loader.dispose()
     lines: dict[Key, int] = {}

@@ -160,7 +160,9 @@ def _apply_include(
         )
     for error in sub_errors:
         errors.append(
-            FieldError(f"{include.source}.{error.path}", error.value, error.reason, f"{include.target}.{error.field}")
+            FieldError(
+                f"{include.source}.{error.path}", error.value, error.reason, f"{include.target}.{error.field}"
+            )
         )
 
 

@@ -96,3 +96,22 @@ def start_hub(db_url: str, *, retry_base: float = 0.05, max_attempts: int = 4, *
 
 def sqlite_url(tmp: Path) -> str:
     return f"sqlite:///{tmp / 'chipla.db'}"
+
+
+def raw_soap(meta: dict[str, Any], body_qname: str, body: dict[str, Any], username: str, password: str,
+             *, version: str = "http://schemas.xmlsoap.org/soap/envelope/") -> bytes:
+    """A SOAP request built by hand (no client-side validation), for tests of what the hub refuses."""
+    from lxml import etree
+
+    from adapters.soap import codec, wsse
+
+    env = etree.Element(f"{{{version}}}Envelope", nsmap={"soap": version})
+    head = etree.SubElement(env, f"{{{version}}}Header")
+    head.append(wsse.build_security(username, password))
+    pf = etree.SubElement(head, f"{{{codec.NS_COMMON}}}PfHeader", nsmap={"c": codec.NS_COMMON})
+    for key in ("messageId", "correlationId", "sentAt", "lgCode", "senderSystemId", "receiverSystemId",
+                "service", "operation", "specVersion", "operatorId", "purposeCode", "subjectKey"):
+        if key in meta:
+            etree.SubElement(pf, f"{{{codec.NS_COMMON}}}{key}").text = str(meta[key])
+    etree.SubElement(env, f"{{{version}}}Body").append(codec.to_xml(body_qname, body))
+    return etree.tostring(env, xml_declaration=True, encoding="utf-8")

@@ -62,7 +62,17 @@ def _normalized(text: str) -> dict[str, Any]:
 
 
 #: parts of vocab.address.normalize's result a spec may pick
-ADDRESS_PARTS = ("prefecture", "county", "city", "oaza", "banchi", "katagaki", "postcode", "lg_code", "machiaza_id")
+ADDRESS_PARTS = (
+    "prefecture",
+    "county",
+    "city",
+    "oaza",
+    "banchi",
+    "katagaki",
+    "postcode",
+    "lg_code",
+    "machiaza_id",
+)
 
 
 def address_part(value: Any, arg: Any) -> str | None:

@@ -14,6 +14,11 @@ from mappings.transforms.dates import iso_date
 from mappings.transforms.registry import Arg, Transform
 
 
+def _name(text: str) -> dict[str, str]:
+    """名称 takes a 名称型 object in IMI core, not a bare string."""
+    return {"@type": "名称型", "表記": text}
+
+
 def date_to_imi(value: Any, _arg: Any) -> dict[str, Any]:
     """ISO date → 日付型 with 標準型日付."""
     return {"@type": "日付型", "標準型日付": iso_date(value, None)}
@@ -34,14 +39,14 @@ def imi_code(value: Any, arg: Any) -> dict[str, Any]:
     """A code → コード型 naming the code list it belongs to (``{imi_code: 町字ID}``)."""
     return {
         "@type": "コード型",
-        "コード種別": {"@type": "コードリスト型", "名称": arg},
+        "コード種別": {"@type": "コードリスト型", "名称": _name(arg)},
         "識別値": str(value),
     }
 
 
 def imi_id(value: Any, arg: Any) -> dict[str, Any]:
     """An identifier → ID型 naming its 体系 (``{imi_id: 宛名番号}``)."""
-    return {"@type": "ID型", "体系": {"@type": "ID体系型", "名称": arg}, "識別値": str(value)}
+    return {"@type": "ID型", "体系": {"@type": "ID体系型", "名称": _name(arg)}, "識別値": str(value)}
 
 
 def _check_name(arg: Any) -> None:

@@ -1,0 +1,152 @@
+"""Scaled-out dispatcher: the hub claims due deliveries and hands each to a Celery worker.
+
+The outbox stays the source of truth; the broker queue only carries ``(delivery id, owner)``. A
+worker delivers a row only while the claim named in its task still holds it, so a task that outlived
+its claim (queued too long, or redelivered after its worker died) does nothing. A worker that dies
+leaves its rows ``in_flight`` until their lease passes; the supervisor then returns them to the
+outbox and they are claimed and published again.
+
+One relay thread per destination, as in the inline dispatcher, and a cap on each destination's rows
+in flight: a destination that is down or slow fills at most its own share of the queue, so workers
+stay free for the others.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import uuid
+from urllib.parse import urlsplit
+
+from celery import Celery
+from sqlalchemy import func, select
+
+from broker.dispatch.base import Dispatcher
+from broker.models import Delivery
+from broker.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "chipla.deliver"
+QUEUE = "chipla"
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
+
+
+def client_app(broker_url: str, name: str = "chipla-relay") -> Celery:
+    """A Celery app that only publishes: no result backend, no task code in the hub."""
+    scheme = urlsplit(broker_url).scheme
+    if scheme not in BROKER_SCHEMES:
+        raise ValueError(f"Celery broker URL must be one of {', '.join(BROKER_SCHEMES)}://, not {scheme!r}: "
+                         "database and filesystem transports poll and lose messages when a worker dies")
+    app = Celery(name, broker=broker_url, set_as_current=False)
+    app.conf.update(task_default_queue=QUEUE, task_ignore_result=True,
+                    broker_connection_retry_on_startup=True)
+    return app
+
+
+class _DestinationRelay:
+    """Claims one destination's due rows, within its in-flight cap, and publishes them."""
+
+    def __init__(self, destination: str, relay: CeleryRelay) -> None:
+        self.destination = destination
+        self.relay = relay
+        self.event = threading.Event()
+        self.thread = threading.Thread(target=self.run, name=f"chipla-relay-{destination}", daemon=True)
+
+    def run(self) -> None:
+        r = self.relay
+        while not r.stopping.is_set():
+            published = 0
+            try:
+                room = r.max_in_flight - r.in_flight(self.destination)
+                if room > 0:
+                    published = self.relay_once(min(room, r.batch_size))
+            except Exception:
+                log.exception("relay pass failed for %s", self.destination)
+            if not published:
+                self.event.wait(r.poll_seconds)
+                self.event.clear()
+
+    def relay_once(self, limit: int) -> int:
+        """Claim under a fresh owner token, so a task left over from an earlier claim finds no work."""
+        owner = self.relay.next_owner()
+        claimed = self.relay.outbox.claim(self.destination, owner, limit)
+        for item in claimed:
+            try:
+                self.relay.publish(item.delivery_id, owner)
+            except Exception:  # the row stays in flight until its lease passes, then is claimed again
+                log.exception("publishing delivery %s to %s failed", item.delivery_id, self.destination)
+                return 0
+        return len(claimed)
+
+
+class CeleryRelay(Dispatcher):
+    def __init__(self, outbox: Outbox, broker_url: str, *, poll_seconds: float = 0.2,
+                 batch_size: int = 50, max_in_flight: int = 50, app: Celery | None = None) -> None:
+        if max_in_flight < 1 or batch_size < 1:
+            raise ValueError("max_in_flight and batch_size must be at least 1")
+        self.outbox = outbox
+        self.app = app or client_app(broker_url)
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.owner = f"celery-{uuid.uuid4().hex[:16]}"
+        self._claims = itertools.count(1)
+        self.stopping = threading.Event()
+        self._relays: dict[str, _DestinationRelay] = {}
+        self._lock = threading.Lock()
+        self._supervisor = threading.Thread(target=self._supervise, name="chipla-relay", daemon=True)
+
+    def start(self) -> None:
+        self.stopping.clear()
+        self._supervisor.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for r in list(self._relays.values()):
+            r.event.set()
+        for r in list(self._relays.values()):
+            r.thread.join(timeout=15)
+        if self._supervisor.is_alive():
+            self._supervisor.join(timeout=5)
+        self.app.close()
+
+    def wake(self, destinations: list[str]) -> None:
+        for dest in destinations:
+            self._relay(dest).event.set()
+
+    def next_owner(self) -> str:
+        with self._lock:
+            return f"{self.owner}:{next(self._claims)}"
+
+    def publish(self, delivery_id: int, owner: str) -> None:
+        self.app.send_task(TASK_NAME, args=[delivery_id, owner], queue=QUEUE)
+
+    def in_flight(self, destination: str) -> int:
+        """Rows of this destination claimed and not yet recorded, by any relay's workers."""
+        with self.outbox.store.read() as s:
+            return int(s.execute(select(func.count()).select_from(Delivery).where(
+                Delivery.destination == destination, Delivery.status == "in_flight")).scalar_one())
+
+    def _relay(self, destination: str) -> _DestinationRelay:
+        with self._lock:
+            r = self._relays.get(destination)
+            if r is None:
+                r = self._relays[destination] = _DestinationRelay(destination, self)
+                if not self.stopping.is_set():
+                    r.thread.start()
+            return r
+
+    def _supervise(self) -> None:
+        """Expire the leases of vanished workers; wake relays for retries and work from before a restart."""
+        while not self.stopping.is_set():
+            try:
+                expired = self.outbox.expire_leases()
+                if expired:
+                    log.warning("%d deliveries outlived their lease and are claimed again", expired)
+                for dest in self.outbox.due_destinations():
+                    self._relay(dest).event.set()
+            except Exception:
+                log.exception("relay supervisor pass failed")
+            self.stopping.wait(max(self.poll_seconds, 0.5))

@@ -1,0 +1,84 @@
+"""The Celery worker of the scaled-out dispatcher: run the deliveries the hub's relay publishes.
+
+A task carries only ``(delivery id, owner)``; the row itself comes from the outbox, and only while
+that claim still holds it. So a task published twice, redelivered after its worker died, or
+outrun by lease expiry does no harm: the outbox, not the queue, decides what is delivered.
+
+Tasks are acknowledged after they ran (``acks_late``), one at a time per worker slot (prefetch 1),
+and put back when the worker process dies, so a crash loses no task the broker can still hand out;
+what the broker cannot (a task held by a killed worker) comes back through lease expiry in the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from celery import Celery
+
+from broker.dispatch.base import Deliverer
+from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
+from broker.outbox import Outbox
+from broker.registry import Registry
+from broker.store import Store
+from chipla.config import Settings
+from chipla.wiring import outbound_adapters, retry_policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerParts:
+    store: Store
+    outbox: Outbox
+    deliverer: Deliverer
+
+
+class DeliveryRunner:
+    """Builds the store and adapters at the first task, so each worker process (prefork child or the
+    one process of a thread pool) opens its own database connections after any fork."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._parts: WorkerParts | None = None
+        self._lock = threading.Lock()
+
+    def parts(self) -> WorkerParts:
+        with self._lock:
+            if self._parts is None:
+                s = self.settings
+                store = Store(s.db_url, synchronous=s.sqlite_synchronous)
+                outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
+                self._parts = WorkerParts(store, outbox, Deliverer(Registry(store), outbound_adapters(s)))
+            return self._parts
+
+    def run(self, delivery_id: int, owner: str) -> str:
+        """Deliver one row if the claim ``owner`` still holds it; return what became of it."""
+        parts = self.parts()
+        claimed = parts.outbox.claim_one(delivery_id, owner)
+        if claimed is None:
+            return "skipped"  # delivered already, or its lease passed and another claim has it
+        outcome = parts.deliverer.deliver(claimed)
+        parts.outbox.record([outcome])
+        return "delivered" if outcome.ok else "failed"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._parts is not None:
+                self._parts.store.dispose()
+                self._parts = None
+
+
+def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Celery:
+    """The worker's Celery app with the one task, ``chipla.deliver``, bound to ``runner``."""
+    app = client_app(settings.broker_url, name="chipla")
+    app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+                    task_default_queue=QUEUE)
+    bound = runner or DeliveryRunner(settings)
+
+    @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+    def deliver(delivery_id: int, owner: str) -> str:
+        return bound.run(delivery_id, owner)
+
+    return app
