@@ -53,6 +53,9 @@ class Derived:
     project: Callable[[Session, int], None] | None = None
     # called inside the transaction before anything is written; may raise a HubError (e.g. Stale)
     precheck: Callable[[Session], None] | None = None
+    # called first, even for a re-sent message id (a replayed security token is refused, not
+    # answered with the earlier receipt)
+    guard: Callable[[Session], None] | None = None
 
 
 @dataclass
@@ -170,6 +173,13 @@ class AcceptWriter:
                 env = job.envelope
                 key = (env.header.sender_system_id, env.header.message_id)
                 digest = content_digest(env)
+                if job.derived.guard is not None:
+                    try:
+                        with s.begin_nested():
+                            job.derived.guard(s)
+                    except HubError as exc:
+                        out.append(exc)
+                        continue
                 prior = seen.get(key)
                 if prior is not None:
                     out.append(_duplicate(prior.content_sha256, digest, prior.receipt_id,

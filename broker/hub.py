@@ -92,13 +92,12 @@ class Hub:
         mapped = self.mapper(envelope) if self.mapper else []
         stale = jumin.stale_check(h.lg_code, ido)
 
-        def precheck(s: Session) -> None:
+        def guard(s: Session) -> None:
             if nonce is not None:
                 self.nonces.persist(s, *nonce)
-            stale(s)
 
-        derived = Derived(subject_key=subject, destinations=routes, mapped=mapped, precheck=precheck,
-                          project=jumin.projector(h.lg_code, ido))
+        derived = Derived(subject_key=subject, destinations=routes, mapped=mapped, precheck=stale,
+                          project=jumin.projector(h.lg_code, ido), guard=guard)
         return self.writer.submit(envelope, derived)
 
     def record_query(self, caller: SystemInfo, envelope: Envelope, subject: str,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import mappings
 from adapters.outbound.soap_client import SoapDeliveryAdapter
 from adapters.outbound.webhook import WebhookAdapter
 from broker.dispatch.base import Deliverer, Dispatcher
@@ -20,9 +21,7 @@ from broker.retry import RetryPolicy
 from broker.store import Store
 from chipla import registry_file
 from chipla.config import Settings
-import mappings
 from mappings import imi
-
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 import xmlschema
-from xmlschema.validators import XsdElement
+from xmlschema.validators import XsdComplexType, XsdElement
 
 import api_specs
 
@@ -23,13 +23,19 @@ def _schema() -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(api_specs.path("xsd", "jumin.xsd")))
 
 
+def _children(complex_type: object) -> list[XsdElement]:
+    """Element declarations of a complex type's content model (simple content has none)."""
+    if not isinstance(complex_type, XsdComplexType) or not complex_type.has_complex_content():
+        return []
+    content = complex_type.content
+    return [child for child in content.iter_elements() if isinstance(child, XsdElement)]  # type: ignore[union-attr]
+
+
 def _walk(element: XsdElement, prefix: str, fields: set[str]) -> None:
     path = f"{prefix}.{element.local_name}" if prefix else str(element.local_name)
     fields.add(path)
-    element_type = element.type
-    if element_type.is_complex() and element_type.has_complex_content():
-        for child in element_type.content.iter_elements():
-            _walk(child, path, fields)
+    for child in _children(element.type):
+        _walk(child, path, fields)
 
 
 @cache
@@ -37,7 +43,7 @@ def canonical_fields(layout: str) -> frozenset[str]:
     """Every element path of a canonical layout, groups included (``jusho``, ``jusho.oaza`` …)."""
     type_name = CANONICAL_TYPES[layout]
     fields: set[str] = set()
-    for child in _schema().types[type_name].content.iter_elements():
+    for child in _children(_schema().types[type_name]):
         _walk(child, "", fields)
     return frozenset(fields)
 

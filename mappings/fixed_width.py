@@ -92,9 +92,11 @@ def load_layout(path: str | Path) -> FixedWidthLayout:
         raise doc.error("not a fixed-width layout (`kind: fixed_width` expected)", "kind")
     encoding = doc.data.get("encoding")
     try:
-        "".encode(encoding)
-    except (LookupError, TypeError) as exc:
+        "".encode(str(encoding))
+    except LookupError as exc:
         raise doc.error(f"unknown encoding {encoding!r}", "encoding") from exc
+    if not isinstance(encoding, str):
+        raise doc.error("`encoding` names a Python codec, e.g. cp932", "encoding")
     columns = _columns(doc)
     length = max(column.end for column in columns)
     declared = doc.data.get("record_length", length)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from lxml import etree
-from zeep.exceptions import Fault
 from sqlalchemy import select
+from zeep.exceptions import Fault
 
 from broker.models import Quarantine
 from chipla.vendors.samples import SampleTown, header

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 import zeep
@@ -54,7 +55,7 @@ def test_jumin_shokai_returns_the_record_as_of_a_date(hub: RunningHub, sender: J
     ido = town.next_ido()
     atena = ido["jumin"]["shikibetsu"]["atenaNo"]
     sender.send(header("juki"), ido)
-    moved = town.record(town.people[0], "30", __import__("datetime").date(2026, 6, 1))
+    moved = town.record(town.people[0], "30", date(2026, 6, 1))
     sender.send(header("juki"), {"idoJiyu": "30", "idoDate": "2026-06-01", "jumin": moved})
     before = sender.jumin_shokai(header("juki") | {"operation": "JuminShokai"}, atena, "2026-05-01")
     after = sender.jumin_shokai(header("juki") | {"operation": "JuminShokai"}, atena)

@@ -21,10 +21,10 @@ from starlette.responses import Response
 from adapters.inbound.wsdl_docs import WsdlDocuments
 from adapters.soap import codec, envelope, wsse, xmlsafe
 from adapters.soap.codec import NS_JUMIN
+from broker import result_codes
 from broker.envelope import Envelope, Header
 from broker.errors import HeaderInvalid, HubError, MalformedInput, NotAllowed, RequestInvalid, SchemaInvalid
 from broker.hub import Hub
-from broker import result_codes
 from broker.registry import SystemInfo
 from broker.security import usernametoken
 from broker.services import jumin
