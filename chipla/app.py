@@ -84,4 +84,4 @@ def build_app(parts: Parts) -> ASGIApp:
     rest.add_error_handler(HubError, problems.on_hub_error)
     rest.add_error_handler(ProblemException, problems.on_problem)
     rest.add_error_handler(Exception, problems.on_unexpected)
-    return HubScope(PathDispatch(fast, rest), hub)
+    return HubScope(PathDispatch(fast, rest), hub, max_bytes=parts.settings.max_message_bytes)

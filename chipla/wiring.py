@@ -53,6 +53,11 @@ def _lineage(entries: Any) -> list[dict[str, Any]]:
     return out
 
 
+def deliverer(registry: Registry, adapters: dict[str, OutboundAdapter], specs: mappings.Registry) -> Deliverer:
+    """Deliverer that re-maps a body after redaction, so the IMI form never carries removed fields."""
+    return Deliverer(registry, adapters, remap=lambda body: imi.ido_to_imi(body["ido"], specs=specs).output)
+
+
 @dataclass
 class Parts:
     settings: Settings
@@ -80,7 +85,8 @@ def build(settings: Settings) -> Parts:
     registry = Registry(store)
     if settings.registry_file:
         registry_file.load(settings.registry_file, registry)
-    hub = Hub(store, registry, mapper=ido_mapper(mappings.registry()))
+    specs = mappings.registry()
+    hub = Hub(store, registry, mapper=ido_mapper(specs))
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)
     dispatcher: Dispatcher
@@ -93,6 +99,6 @@ def build(settings: Settings) -> Parts:
             released = outbox.release_all_leases()
             if released:
                 log.info("released %d deliveries claimed before the last stop", released)
-        dispatcher = InlineDispatcher(outbox, Deliverer(registry, adapters))
+        dispatcher = InlineDispatcher(outbox, deliverer(registry, adapters, specs))
     hub.attach_dispatcher(dispatcher)
     return Parts(settings, store, registry, hub, outbox, adapters, dispatcher)

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -139,16 +140,22 @@ def _wait(done: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def send(hub: RunningHub, count: int) -> list[tuple[str, str]]:
-    """Send ``count`` 異動通知 over SOAP in order; return (message id, atena_no) in send order."""
-    sender = JukiSender(hub.url, "juki", hub.juki_password)
-    town = SampleTown()
-    sent = []
-    for _ in range(count):
-        meta, ido = header("juki"), town.next_ido()
-        sender.send(meta, ido)
-        sent.append((meta["messageId"], ido["jumin"]["shikibetsu"]["atenaNo"]))
-    return sent
+def send(hub: RunningHub, count: int, streams: int = 4) -> list[tuple[str, str]]:
+    """Send ``count`` 異動通知 over SOAP from ``streams`` senders at once, each about residents of its
+    own; return (message id, atena_no), in send order within each sender."""
+
+    def stream(n: int) -> list[tuple[str, str]]:
+        sender = JukiSender(hub.url, "juki", hub.juki_password)
+        town = SampleTown(seed=n, start_atena=100000001 + n * 100000)
+        sent = []
+        for _ in range(count // streams + (n < count % streams)):
+            meta, ido = header("juki"), town.next_ido()
+            sender.send(meta, ido)
+            sent.append((meta["messageId"], ido["jumin"]["shikibetsu"]["atenaNo"]))
+        return sent
+
+    with ThreadPoolExecutor(streams) as pool:
+        return [item for part in pool.map(stream, range(streams)) for item in part]
 
 
 def statuses(hub: RunningHub, destination: str | None = None) -> dict[str, int]:

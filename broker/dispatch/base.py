@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
 
 from broker import classification
 from broker.clock import now
@@ -34,9 +36,11 @@ class Deliverer:
     to its class, whichever dispatcher runs the delivery.
     """
 
-    def __init__(self, registry: Registry, adapters: dict[str, OutboundAdapter]) -> None:
+    def __init__(self, registry: Registry, adapters: dict[str, OutboundAdapter],
+                 remap: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
         self.registry = registry
         self.adapters = adapters
+        self.remap = remap
 
     def deliver(self, claimed: Claimed) -> Outcome:
         started = now()
@@ -55,7 +59,8 @@ class Deliverer:
         body, removed = classification.redact(header.service, claimed.canonical, allowed)
         mapped = claimed.mapped
         if removed and mapped is not None:
-            mapped = None  # the mapped form was made from the full record; send only the redacted body
+            # the stored form was made from the full record: map the redacted body again
+            mapped = self.remap(body) if self.remap else None
         message = OutboundMessage(
             delivery_id=claimed.delivery_id, receipt_id=claimed.receipt_id, attempt=claimed.attempt,
             header=header, body=body, mapped=mapped, destination=destination, removed_fields=tuple(removed),

@@ -15,7 +15,7 @@ from connexion import request
 from connexion.lifecycle import ConnexionResponse
 from starlette.concurrency import run_in_threadpool
 
-from adapters.inbound.rest.context import current_caller, current_hub
+from adapters.inbound.rest.context import current_caller, current_hub, raw_body
 from adapters.inbound.rest.problems import from_hub_error
 from adapters.inbound.rest.responses import json_response
 from adapters.soap import codec
@@ -32,7 +32,7 @@ def _result(code: str) -> dict[str, str]:
 
 async def post_ido(body: dict[str, Any]) -> ConnexionResponse:
     hub = current_hub()
-    raw = await request.body()
+    raw = raw_body()
     message_id = str(body.get("meta", {}).get("messageId", "")) or None
     caller = None
     try:

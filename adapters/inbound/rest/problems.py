@@ -8,8 +8,9 @@ from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.concurrency import run_in_threadpool
 
-from adapters.inbound.rest.context import hub_from_scope
+from adapters.inbound.rest.context import RAW_BODY_KEY, hub_from_scope
 from broker.errors import HubError, NotAllowed, RequestInvalid
 from broker.result_codes import table
 
@@ -50,11 +51,12 @@ async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResp
     detail = str(exc.detail or exc.title or "")
     try:
         hub = hub_from_scope(request.scope)
-        body = await request.body()
+        body = bytes(request.scope.get(RAW_BODY_KEY, b""))
         err: HubError = NotAllowed(detail, code=table()[code].name) if status in (401, 403) else \
             RequestInvalid(detail, code=table()[code].name)
-        hub.quarantine(channel="rest", original=body or b"", headers={"path": request.url.path,
-                       "method": request.method}, error=err, sender=None)
+        await run_in_threadpool(hub.quarantine, channel="rest", original=body,
+                                headers={"path": request.url.path, "method": request.method},
+                                error=err, sender=None)
     except Exception:  # the answer to the sender matters more than the record of it
         log.exception("could not record REST refusal")
     return problem(status, code, table()[code].ja, detail)

@@ -1,0 +1,1 @@
+"""Step definitions, one module per group of features; the plugin registers them all."""
