@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from broker.clock import now
-from broker.errors import NotAllowed, NotFound, RequestInvalid
+from broker.errors import DuplicateConflict, NotAllowed, NotFound, RequestInvalid
 from broker.models import AclEntry, Subscription, System
 from broker.store import Store
 
@@ -134,6 +135,14 @@ class Registry:
     def upsert_system(self, data: dict[str, Any]) -> SystemInfo:
         """Create or replace a system with its ACL (``allow``: list of "service/operation")."""
         sid = str(data["id"])
+        try:
+            self._write_system(sid, data)
+        except IntegrityError as exc:
+            raise DuplicateConflict(f"system {sid}: API key or WS-Security username already in use") from exc
+        self.invalidate()
+        return self.system(sid)
+
+    def _write_system(self, sid: str, data: dict[str, Any]) -> None:
         with self.store.write() as s:
             row = s.get(System, sid) or System(id=sid, created_at=now())
             row.name = str(data.get("name", sid))
@@ -157,8 +166,6 @@ class Registry:
                 if not service or not operation:
                     raise RequestInvalid(f"ACL entry {entry!r} must read service/operation")
                 s.add(AclEntry(system_id=sid, service=service, operation=operation))
-        self.invalidate()
-        return self.system(sid)
 
     def delete_system(self, system_id: str) -> None:
         with self.store.write() as s:

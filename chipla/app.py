@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import api_specs
 from adapters.inbound.rest import problems
 from adapters.inbound.rest.context import HubScope
+from adapters.inbound.rest.methods import allowed_methods
 from adapters.inbound.soap_jumin import JuminSoapEndpoint
 from adapters.inbound.wsdl_docs import WsdlDocuments
 from broker.errors import HubError
@@ -83,5 +84,7 @@ def build_app(parts: Parts) -> ASGIApp:
                  swagger_ui_options=connexion.options.SwaggerUIOptions(swagger_ui_path="/ui"))
     rest.add_error_handler(HubError, problems.on_hub_error)
     rest.add_error_handler(ProblemException, problems.on_problem)
+    rest.add_error_handler(404, problems.on_not_found)
+    rest.add_error_handler(405, problems.method_not_allowed(allowed_methods))
     rest.add_error_handler(Exception, problems.on_unexpected)
     return HubScope(PathDispatch(fast, rest), hub, max_bytes=parts.settings.max_message_bytes)

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from conformance.results import CONFORMANT, NON_CONFORMANT
+from conformance.results import CONFORMANT, NON_CONFORMANT, UNCHECKED
 
 ROLE_LABELS = {"provider": "提供側（照会に応答する製品）", "receiver": "受信側（異動通知を受ける製品）",
                "sender": "送信側（異動通知を送る製品）"}
@@ -62,13 +62,17 @@ def _requirement(req: dict[str, Any]) -> str:
             f"<td>{_badge(req['verdict'])}</td></tr>")
 
 
+def _counts(counts: dict[str, dict[str, int]]) -> str:
+    return ", ".join(f"{level}: 準拠 {c.get(CONFORMANT, 0)} / 不準拠 {c.get(NON_CONFORMANT, 0)} / "
+                     f"未確認 {c.get(UNCHECKED, 0)}" for level, c in counts.items())
+
+
 def render(doc: dict[str, Any]) -> str:
     target = doc["target"]
     product = target.get("product") or {}
     service_rows = "".join(
         f"<tr><td>{escape(SERVICE_LABELS.get(name, name))}</td><td>{_badge(s['verdict'])}</td>"
-        f"<td>{escape(', '.join(f'{lvl}: 準拠 {c.get(CONFORMANT, 0)} / 不準拠 {c.get(NON_CONFORMANT, 0)} / 未確認 {c.get('未確認', 0)}' for lvl, c in s['counts'].items()))}</td></tr>"
-        for name, s in doc["services"].items())
+        f"<td>{escape(_counts(s['counts']))}</td></tr>" for name, s in doc["services"].items())
     failing = [r for r in doc["requirements"] if r["verdict"] != CONFORMANT and r["level"] == "必須"]
     failing_list = "".join(f'<li><a href="#{escape(r["id"])}">{escape(r["id"])}</a> {escape(r["title"])}</li>'
                            for r in failing) or "<li>なし</li>"

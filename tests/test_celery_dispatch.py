@@ -13,8 +13,8 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from broker.dispatch.celery_relay import QUEUE
+from broker.dispatch.celery_relay import QUEUE, CeleryRelay
 from broker.models import Delivery
 from chipla.config import Settings
 from chipla.vendors.loopback import free_port
@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.celery, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parents[1]
 LEASE_SECONDS = 3
+IN_FLIGHT_CAP = 20
 _redis_databases = itertools.count(1)
 
 
@@ -68,15 +69,24 @@ def broker_url(redis_base: str) -> str:
 class Worker:
     """A ``chipla worker`` subprocess configured exactly like the hub it serves."""
 
-    def __init__(self, settings: Settings, log: Path, concurrency: int = 8) -> None:
+    def __init__(self, settings: Settings, log: Path, concurrency: int) -> None:
         env = dict(os.environ)
         env.update({f"CHIPLA_{f.name.upper()}": str(getattr(settings, f.name)) for f in fields(Settings)})
-        env["CHIPLA_LOG_LEVEL"] = "WARNING"
+        env["CHIPLA_LOG_LEVEL"] = "INFO"
         self.log = log
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "chipla.cli", "worker", "--concurrency", str(concurrency)],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 30) -> Worker:
+        """Until the worker consumes: its start-up is not what these tests measure."""
+        def ready() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"chipla worker exited:\n{self.log.read_text()[-3000:]}")
+            return " ready." in self.log.read_text(errors="replace")
+        _wait(ready, timeout, "chipla worker ready")
+        return self
 
     def kill(self) -> None:
         """Like a machine dying: no warm shutdown, no task handed back to the broker."""
@@ -84,8 +94,9 @@ class Worker:
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        """Cold shutdown: what a worker was doing at the end of a test no longer matters."""
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.send_signal(signal.SIGQUIT)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -97,10 +108,10 @@ class Worker:
 def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
 
-    def start(hub: RunningHub, concurrency: int = 8) -> Worker:
+    def start(hub: RunningHub, concurrency: int = 4) -> Worker:
         w = Worker(hub.parts.settings, tmp_path / f"worker-{len(started)}.log", concurrency)
         started.append(w)
-        return w
+        return w.wait_ready()
 
     yield start
     for w in started:
@@ -116,6 +127,10 @@ def make_hub(postgres: ThrowawayPostgres, broker_url: str) -> Iterator[Callable[
         hub = start_hub(postgres.new_database(), dispatcher="celery", broker_url=broker_url,
                         lease_seconds=lease_seconds, retry_base=0.2, max_attempts=40)
         hubs.append(hub)
+        relay = hub.parts.dispatcher
+        assert isinstance(relay, CeleryRelay)
+        # Queued tasks must wait well under the 3 s lease on a small machine, or they are claimed again.
+        relay.max_in_flight = IN_FLIGHT_CAP
         return hub
 
     yield make
@@ -193,19 +208,21 @@ def test_every_message_reaches_every_receiver_once(make_hub: Callable[..., Runni
 
 
 def test_killed_worker_loses_nothing(make_hub: Callable[..., RunningHub],
-                                     start_worker: Callable[..., Worker]) -> None:
+                                     start_worker: Callable[..., Worker], broker_url: str) -> None:
     hub = make_hub()
-    first = start_worker(hub, concurrency=4)
-    sent = send(hub, 200)
-    _wait(lambda: statuses(hub).get("delivered", 0) >= 150, 20, "the first worker to get going")
+    first = start_worker(hub)
+    sent = send(hub, 120)
+    _wait(lambda: statuses(hub).get("delivered", 0) >= 90, 20, "the first worker to get going")
     first.kill()
-    left = statuses(hub)
-    assert left.get("in_flight", 0) > 0, f"the worker was killed with nothing in flight: {left}"
+    queue = redis.Redis.from_url(broker_url)
+    try:
+        # Redis keeps the killed worker's tasks aside for an hour (its visibility timeout): only the
+        # outbox lease brings that work back within this test.
+        assert queue.hlen("unacked") > 0, "the worker was killed holding no task"
+    finally:
+        queue.close()
     start_worker(hub)
-    _wait(lambda: all_delivered(hub, 600), 30, f"work of the killed worker redone (now {statuses(hub)})")
-    with hub.parts.store.read() as s:
-        reclaimed = s.execute(select(func.count()).select_from(Delivery).where(Delivery.attempts > 1)).scalar()
-    assert reclaimed, "no delivery was claimed again after its lease passed"
+    _wait(lambda: all_delivered(hub, 360), 30, f"work of the killed worker redone (now {statuses(hub)})")
     for rid in hub.receivers:
         assert_received_once_in_order(hub, rid, sent)
 
@@ -215,8 +232,8 @@ def test_down_receiver_delays_no_one_and_catches_up(make_hub: Callable[..., Runn
     hub = make_hub()
     start_worker(hub)
     hub.receivers["zei"].control(down=True)
-    sent = send(hub, 60)
-    _wait(lambda: all(len(hub.receivers[r].inbox.items) == 60 for r in ("kokuho", "kaigo")), 15,
+    sent = send(hub, 40)
+    _wait(lambda: all(len(hub.receivers[r].inbox.items) == 40 for r in ("kokuho", "kaigo")), 15,
           "kokuho and kaigo served while zei is down")
     assert hub.receivers["zei"].inbox.items == []
     zei = statuses(hub, "zei")
@@ -227,7 +244,7 @@ def test_down_receiver_delays_no_one_and_catches_up(make_hub: Callable[..., Runn
     assert tried, "zei was never tried"
 
     hub.receivers["zei"].control(down=False)
-    _wait(lambda: all_delivered(hub, 180), 30, f"zei catching up (now {statuses(hub, 'zei')})")
+    _wait(lambda: all_delivered(hub, 120), 30, f"zei catching up (now {statuses(hub, 'zei')})")
     for rid in hub.receivers:
         assert_received_once_in_order(hub, rid, sent)
 
@@ -235,13 +252,13 @@ def test_down_receiver_delays_no_one_and_catches_up(make_hub: Callable[..., Runn
 def test_in_flight_is_capped_per_destination(make_hub: Callable[..., RunningHub],
                                              start_worker: Callable[..., Worker], broker_url: str) -> None:
     hub = make_hub(lease_seconds=60)  # no lease passes during this test: every task is a first claim
-    cap = hub.parts.dispatcher.max_in_flight  # type: ignore[attr-defined]
-    sent = send(hub, cap + 30)
+    cap = IN_FLIGHT_CAP
+    sent = send(hub, cap + 10)
     subjects = len({a for _, a in sent})
     expected = min(cap, subjects)  # a resident's later change waits for the earlier one
     _wait(lambda: all(statuses(hub, r).get("in_flight") == expected for r in hub.receivers), 10,
           f"{expected} deliveries in flight per destination")
-    time.sleep(1)  # the relay keeps polling; it must not publish more
+    time.sleep(1)  # the relay keeps polling and being woken; it must not publish more
     queue = redis.Redis.from_url(broker_url)
     try:
         assert queue.llen(QUEUE) == expected * len(hub.receivers)

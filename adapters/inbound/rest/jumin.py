@@ -21,7 +21,7 @@ from adapters.inbound.rest.responses import json_response
 from adapters.soap import codec
 from broker.clock import now
 from broker.envelope import Envelope, Header
-from broker.errors import HeaderInvalid, HubError, SchemaInvalid
+from broker.errors import HeaderInvalid, HubError, RequestInvalid, SchemaInvalid
 from broker.result_codes import table
 from broker.services import jumin
 
@@ -37,6 +37,7 @@ async def post_ido(body: dict[str, Any]) -> ConnexionResponse:
     caller = None
     try:
         caller = current_caller()
+        _check_header(body["meta"])
         header = Header.from_wire(body["meta"])
         if header.service != jumin.SERVICE or header.operation != jumin.NOTIFY:
             raise HeaderInvalid(f"meta.service/operation must be {jumin.SERVICE}/{jumin.NOTIFY}")
@@ -57,14 +58,23 @@ async def post_ido(body: dict[str, Any]) -> ConnexionResponse:
 
 
 def _check_xsd(element: str, data: dict[str, Any]) -> None:
+    _validate(codec.lxml_schema(), f"{{{codec.NS_JUMIN}}}{element}", data, SchemaInvalid)
+
+
+def _check_header(meta: dict[str, Any]) -> None:
+    """The meta object obeys the same XSD as the SOAP PfHeader block."""
+    _validate(codec.lxml_common_schema(), f"{{{codec.NS_COMMON}}}PfHeader", meta, HeaderInvalid)
+
+
+def _validate(schema: Any, qname: str, data: dict[str, Any], error: type[HubError]) -> None:
     try:
-        xml = codec.to_xml(f"{{{codec.NS_JUMIN}}}{element}", data)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise SchemaInvalid(f"スキーマ検証エラー: {exc}") from exc
-    schema = codec.lxml_schema()
+        xml = codec.to_xml(qname, data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # ValueError: text XML cannot carry (control characters, lone surrogates)
+        raise error(f"スキーマ検証エラー: {exc}") from exc
     if not schema.validate(xml):
         err = schema.error_log.last_error
-        raise SchemaInvalid(f"スキーマ検証エラー: {err.path if err else ''}: {err.message if err else ''}")
+        raise error(f"スキーマ検証エラー: {err.path if err else ''}: {err.message if err else ''}")
 
 
 def _query_envelope(operation: str) -> Envelope:
@@ -108,9 +118,12 @@ async def get_setai(setaiNo: str, asOf: str | None = None, **_: Any) -> Connexio
 async def list_ido(since: str | None = None, cursor: str | None = None, pageSize: int = 100,
                    **_: Any) -> ConnexionResponse:
     def work(hub: Any, caller: Any, env: Envelope) -> dict[str, Any]:
-        since_dt = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        try:
+            since_dt = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        except ValueError as exc:
+            raise RequestInvalid(f"since is not a date-time: {since!r}") from exc
         if since_dt is not None and since_dt.tzinfo is None:
-            raise HeaderInvalid("since needs a UTC offset", code="request_invalid")
+            raise RequestInvalid("since needs a UTC offset")
         page = jumin.list_ido(hub.store, env.header.lg_code, since=since_dt, cursor=cursor, page_size=pageSize)
         entries = [{"receiptId": e["receiptId"], "acceptedAt": e["acceptedAt"].isoformat(),
                     "ido": {**e["ido"], "jumin": hub.entitled_view(caller, env.header, e["ido"]["jumin"])}}

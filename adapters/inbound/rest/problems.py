@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -63,5 +64,24 @@ async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResp
 
 
 async def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if isinstance(exc, UnicodeDecodeError):
+        return problem(400, "1008", table()["1008"].ja, f"body is not UTF-8: {exc.reason}")
+    if isinstance(exc, json.JSONDecodeError):
+        return problem(400, "1012", table()["1012"].ja, f"body is not JSON: {exc.msg}")
     log.exception("unhandled error in REST handler", exc_info=exc)
     return problem(500, "5001", table()["5001"].ja, "ハブ内部エラー")
+
+
+async def on_not_found(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    return problem(404, "3004", table()["3004"].ja, f"{request.url.path} is not a resource of this API")
+
+
+def method_not_allowed(allowed_for: Callable[[str], list[str]]) -> Callable[..., Any]:
+    """405 with the Allow header the OpenAPI document implies for the path."""
+
+    async def handler(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        response = problem(405, "1011", table()["1011"].ja, f"{request.method} is not defined for this path")
+        response.headers["Allow"] = ", ".join(allowed_for(request.url.path))
+        return response
+
+    return handler

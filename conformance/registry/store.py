@@ -1,0 +1,100 @@
+"""Loading, validating and changing the 業務 system registry (one YAML file per municipality)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.gyomu import ACT_20, APPLIC_26
+from conformance.lgcode import is_valid
+
+DEFAULT_PATH = Path(__file__).with_name("kisosaki.yaml")
+KNOWN_GYOMU = frozenset(APPLIC_26) | frozenset(ACT_20)
+RESULTS = (None, "準拠", "不準拠")
+
+
+class RegistryError(ValueError):
+    """An entry that would make the KPIs wrong (unknown 業務, bad 団体コード, unknown result)."""
+
+
+@dataclass(frozen=True)
+class Conformance:
+    report: str | None = None
+    result: str | None = None  # 準拠 / 不準拠 / None (not checked)
+    checkedAt: str | None = None  # noqa: N815 - the YAML key
+
+
+@dataclass(frozen=True)
+class System:
+    gyomu: str
+    vendor: str
+    product: str
+    version: str
+    specRequiresStandard: bool  # noqa: N815
+    applicRegistered: bool = False  # noqa: N815
+    conformance: Conformance = field(default_factory=Conformance)
+
+    def __post_init__(self) -> None:
+        if self.gyomu not in KNOWN_GYOMU:
+            raise RegistryError(f"業務 {self.gyomu!r} は標準の業務一覧にありません")
+        if self.conformance.result not in RESULTS:
+            raise RegistryError(f"{self.gyomu}: result は 準拠 / 不準拠 / null: {self.conformance.result!r}")
+
+
+@dataclass(frozen=True)
+class Registry:
+    lgCode: str  # noqa: N815
+    municipality: str
+    systems: tuple[System, ...]
+
+    def __post_init__(self) -> None:
+        if not is_valid(self.lgCode):
+            raise RegistryError(f"団体コード {self.lgCode} の検査数字が正しくありません")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lgCode": self.lgCode, "municipality": self.municipality,
+                "systems": [asdict(s) for s in self.systems]}
+
+
+def _system(row: dict[str, Any]) -> System:
+    conf = Conformance(**(row.get("conformance") or {}))
+    return System(**{**{k: v for k, v in row.items() if k != "conformance"}, "conformance": conf,
+                     "version": str(row["version"])})
+
+
+def load(path: Path = DEFAULT_PATH) -> Registry:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        return Registry(str(raw["lgCode"]), raw["municipality"], tuple(_system(r) for r in raw["systems"]))
+    except (KeyError, TypeError) as exc:
+        raise RegistryError(f"{path}: {exc}") from exc
+
+
+def save(registry: Registry, path: Path = DEFAULT_PATH) -> None:
+    Path(path).write_text(yaml.safe_dump(registry.to_dict(), allow_unicode=True, sort_keys=False),
+                          encoding="utf-8")
+
+
+def systems(registry: Registry, gyomu: str | None = None) -> list[System]:
+    """The list command: all systems, or those of one 業務."""
+    return [s for s in registry.systems if gyomu is None or s.gyomu == gyomu]
+
+
+def show(registry: Registry, gyomu: str) -> System:
+    found = systems(registry, gyomu)
+    if not found:
+        raise RegistryError(f"業務 {gyomu!r} のシステムは登録されていません")
+    return found[0]
+
+
+def add(registry: Registry, system: System | dict[str, Any], *, replace_existing: bool = False) -> Registry:
+    """A new registry with ``system`` added (or replacing the entry of the same 業務 and product)."""
+    entry = system if isinstance(system, System) else _system(system)
+    same = [s for s in registry.systems if (s.gyomu, s.product) == (entry.gyomu, entry.product)]
+    if same and not replace_existing:
+        raise RegistryError(f"{entry.gyomu} / {entry.product} は登録済みです")
+    kept = tuple(s for s in registry.systems if s not in same)
+    return replace(registry, systems=(*kept, entry))
