@@ -51,7 +51,8 @@ class KitClient:
     def token(self) -> TokenSpec:
         return TokenSpec.fresh(self.options.username or "", self.options.password or "")
 
-    def header(self, operation: str, subject_key: str | None = None, **overrides: str | None) -> dict[str, Any]:
+    def header(self, operation: str, subject_key: str | None = None,
+               **overrides: str | None) -> dict[str, Any]:
         fields = header_fields(lg_code=self.options.lg_code, sender_id=self.options.sender_id,
                                operation=operation, subject_key=subject_key)
         fields.update(overrides)

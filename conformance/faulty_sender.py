@@ -60,8 +60,8 @@ class FaultySender:
         for i in range(count):
             pair, second = divmod(i, 2)
             atena = f"5{run:09d}{pair:03d}"
-            plan.append((atena, "30" if second else "10", (date.today() - timedelta(days=3 - second)).isoformat(),
-                         str(250 + second)))
+            day = (date.today() - timedelta(days=3 - second)).isoformat()
+            plan.append((atena, "30" if second else "10", day, str(250 + second)))
         if "sender_out_of_order" in self.faults:
             for i in range(0, len(plan) - 1, 2):
                 plan[i], plan[i + 1] = plan[i + 1], plan[i]
@@ -79,13 +79,15 @@ class FaultySender:
             "sent": datetime.now(JST).isoformat(timespec="seconds"), "lg": lg, "atena": atena,
             "setai": "4" + atena[1:], "user": self.username, "digest": digest.decode(),
             "nonce": base64.b64encode(nonce).decode(), "created": created, "jiyu": jiyu, "day": day,
-            "banchi": banchi, "birth": "1990/01/01" if "sender_schema_invalid" in self.faults else "1990-01-01",
+            "banchi": banchi,
+            "birth": "1990/01/01" if "sender_schema_invalid" in self.faults else "1990-01-01",
             "spec": "" if "sender_missing_header" in self.faults else "<c:specVersion>1.0</c:specVersion>",
         }
         return _TEMPLATE.format(**values).encode("utf-8")
 
     def deliver(self, target: str, count: int) -> None:
-        action = "urn:chipla:jumin:Wrong" if "sender_wrong_action" in self.faults else "urn:chipla:jumin:IdoTsuchi"
+        wrong = "sender_wrong_action" in self.faults
+        action = "urn:chipla:jumin:Wrong" if wrong else "urn:chipla:jumin:IdoTsuchi"
         for message in self.messages(count):
             req = urllib.request.Request(target, data=message, method="POST", headers={
                 "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'})
@@ -102,8 +104,8 @@ def create_app(faults: set[str] | None = None, *, username: str = "sender",
 
     async def trigger(request: Request) -> JSONResponse:
         data = await request.json()
-        thread = threading.Thread(target=sender.deliver, args=(str(data["target"]), int(data.get("count", 1))),
-                                  daemon=True)
+        args = (str(data["target"]), int(data.get("count", 1)))
+        thread = threading.Thread(target=sender.deliver, args=args, daemon=True)
         thread.start()
         return JSONResponse({"accepted": True}, status_code=202)
 

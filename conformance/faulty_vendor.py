@@ -240,7 +240,8 @@ class Vendor:
             resp.append(_copy(m, "member"))
         return resp
 
-    def page(self, since: str | None, cursor: str | None, size: int) -> tuple[list[dict[str, Any]], str, bool]:
+    def page(self, since: str | None, cursor: str | None,
+             size: int) -> tuple[list[dict[str, Any]], str, bool]:
         """One page of the 異動 log; shared by SOAP and REST."""
         if cursor is not None:
             if not cursor.startswith("fv-seq-") or not cursor[7:].isdigit():
@@ -250,8 +251,12 @@ class Vendor:
             start = datetime.fromisoformat(since or "1970-01-01T00:00:00+09:00")
             rows = [e for e in self.state.log if datetime.fromisoformat(e["acceptedAt"]) > start]
         page, more = rows[:size], len(rows) > size
-        last = page[-1]["seq"] if page else (int(cursor[7:]) if cursor else
-                                             (self.state.log[-1]["seq"] if self.state.log and not rows else 0))
+        if page:
+            last = page[-1]["seq"]
+        elif cursor:
+            last = int(cursor[7:])
+        else:
+            last = self.state.log[-1]["seq"] if self.state.log else 0
         if "paging_gaps" in self.faults and more:
             last += 1
         if "out_of_order" in self.faults:

@@ -17,8 +17,9 @@ def rest_routes(vendor: Vendor) -> list[Route]:
 
     def problem(code: str, detail: str) -> JSONResponse:
         row = vendor.codes[code]
-        return JSONResponse({"type": "about:blank", "title": row["ja"], "status": row["http"], "code": code,
-                             "detail": detail}, status_code=row["http"], media_type="application/problem+json")
+        body = {"type": "about:blank", "title": row["ja"], "status": row["http"], "code": code,
+                "detail": detail}
+        return JSONResponse(body, status_code=row["http"], media_type="application/problem+json")
 
     def guarded(handler: Any) -> Any:
         async def endpoint(request: Request) -> JSONResponse:
@@ -46,7 +47,8 @@ def rest_routes(vendor: Vendor) -> list[Route]:
         members = vendor.members(request.path_params["setai_no"])
         if not members:
             raise Refused("3002", "該当する世帯がない")
-        return {"result": ok(), "setaiNo": request.path_params["setai_no"], "member": [as_json(m) for m in members]}
+        return {"result": ok(), "setaiNo": request.path_params["setai_no"],
+                "member": [as_json(m) for m in members]}
 
     def ido(request: Request) -> dict[str, Any]:
         q = request.query_params

@@ -16,11 +16,11 @@ from lxml import etree
 from conformance.client import DEFAULT, KitClient
 from conformance.contract import SOAP11
 from conformance.evidence import Recorder
+from conformance.kit_hub import Delivery
 from conformance.known import KnownData, establish
 from conformance.options import KitOptions
 from conformance.samples import fresh_resident, ido_tsuchi, jumin_shokai
 from conformance.sender_capture import capture
-from conformance.kit_hub import Delivery
 from conformance.soap import SoapReply
 
 

@@ -74,29 +74,37 @@ def render(doc: dict[str, Any]) -> str:
         f"<tr><td>{escape(SERVICE_LABELS.get(name, name))}</td><td>{_badge(s['verdict'])}</td>"
         f"<td>{escape(_counts(s['counts']))}</td></tr>" for name, s in doc["services"].items())
     failing = [r for r in doc["requirements"] if r["verdict"] != CONFORMANT and r["level"] == "必須"]
-    failing_list = "".join(f'<li><a href="#{escape(r["id"])}">{escape(r["id"])}</a> {escape(r["title"])}</li>'
-                           for r in failing) or "<li>なし</li>"
+    failing_list = "".join(f'<li><a href="#{escape(r["id"])}">{escape(r["id"])}</a> '
+                           f'{escape(r["title"])}</li>' for r in failing) or "<li>なし</li>"
     reqs = "".join(_requirement(r) for r in doc["requirements"])
+    title = escape(product.get("name") or target.get("baseUrl") or "")
+    where = target.get("baseUrl") or target.get("triggerUrl") or "（送信側: キットの受信口）"
+    counted = doc["scenarios"]
+    facts = [
+        ("総合判定", _badge(doc["verdict"])),
+        ("製品", escape(f"{product.get('name') or '（未記入）'} {product.get('version') or ''}")),
+        ("ベンダー", escape(product.get("vendor") or "（未記入）")),
+        ("役割", escape(ROLE_LABELS.get(target["role"], target["role"]))),
+        ("確認対象", escape(where)),
+        ("団体コード", escape(target.get("lgCode") or "")),
+        ("実施日時", escape(f"{doc['startedAt']} 〜 {doc['finishedAt']}（{doc['durationSeconds']} 秒）")),
+        ("シナリオ", escape(f"全 {counted['total']} 件、合格 {counted['passed']} 件、"
+                            f"不合格 {counted['failed']} 件")),
+        ("キット", escape(f"{doc['kit']['name']} {doc['kit']['version']}")),
+    ]
+    fact_rows = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in facts)
     return f"""<!DOCTYPE html>
-<html lang="ja"><head><meta charset="utf-8"><title>準拠確認報告書 — {escape(product.get('name') or target.get('baseUrl') or '')}</title>
+<html lang="ja"><head><meta charset="utf-8"><title>準拠確認報告書 — {title}</title>
 <style>{_CSS}</style></head><body>
 <h1>地域情報プラットフォーム 準拠確認報告書</h1>
-<table>
-<tr><th>総合判定</th><td>{_badge(doc['verdict'])}</td></tr>
-<tr><th>製品</th><td>{escape(product.get('name') or '（未記入）')} {escape(product.get('version') or '')}</td></tr>
-<tr><th>ベンダー</th><td>{escape(product.get('vendor') or '（未記入）')}</td></tr>
-<tr><th>役割</th><td>{escape(ROLE_LABELS.get(target['role'], target['role']))}</td></tr>
-<tr><th>確認対象</th><td>{escape(target.get('baseUrl') or target.get('triggerUrl') or '（送信側: キットの受信口）')}</td></tr>
-<tr><th>団体コード</th><td>{escape(target.get('lgCode') or '')}</td></tr>
-<tr><th>実施日時</th><td>{escape(doc['startedAt'])} 〜 {escape(doc['finishedAt'])}（{doc['durationSeconds']} 秒）</td></tr>
-<tr><th>シナリオ</th><td>全 {doc['scenarios']['total']} 件、合格 {doc['scenarios']['passed']} 件、不合格 {doc['scenarios']['failed']} 件</td></tr>
-<tr><th>キット</th><td>{escape(doc['kit']['name'])} {escape(doc['kit']['version'])}</td></tr>
+<table>{fact_rows}
 </table>
 <h2>業務サービス別の判定</h2>
 <table><tr><th>業務サービス</th><th>判定</th><th>要件の内訳</th></tr>{service_rows}</table>
 <h2>満たしていない必須要件</h2><ul>{failing_list}</ul>
 <h2>要件別の判定</h2>
-<p class="muted">必須要件がすべて準拠のとき総合判定は準拠。推奨要件の不準拠は記録するが総合判定には影響しない。
+<p class="muted">必須要件がすべて準拠のとき総合判定は準拠。
+推奨要件の不準拠は記録するが総合判定には影響しない。
 未確認は実行できたシナリオがないことを示し、準拠とはみなさない。</p>
 <table><tr><th>要件ID</th><th>区分</th><th>要件（契約の条項）</th><th>判定</th></tr>{reqs}</table>
 <p class="muted">この報告書の改ざんは署名付きの summary.json（chipla conformance verify）で検出できる。</p>

@@ -28,6 +28,7 @@ from conformance.contract import (
     result_codes,
 )
 from conformance.soap import now_jst
+from conformance.wsdl_serving import document
 from conformance.wsse import ReceivedToken, read_token
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -147,4 +148,8 @@ def create_app(inbox: Inbox) -> Starlette:
         media = "application/soap+xml; charset=utf-8" if d.version == SOAP12 else "text/xml; charset=utf-8"
         return Response(content, status_code=status, media_type=media)
 
-    return Starlette(routes=[Route("/soap/jumin", soap_jumin, methods=["POST"])])
+    async def wsdl(request: Request) -> Response:
+        return document(request, "jumin")
+
+    return Starlette(routes=[Route("/soap/jumin", soap_jumin, methods=["POST"]),
+                             Route("/soap/jumin", wsdl, methods=["GET"])])

@@ -83,4 +83,5 @@ def establish(options: KitOptions, client: KitClient) -> KnownData:
     if not (atena and setai):
         found = _discover(client)
         atena, setai = (atena or (found[0] if found else "0")), (setai or (found[1] if found else "0"))
-    return KnownData(atena, setai, EPOCH, False, missing_atena_no=missing_atena, missing_setai_no=missing_setai)
+    return KnownData(atena, setai, EPOCH, False, missing_atena_no=missing_atena,
+                     missing_setai_no=missing_setai)

@@ -32,6 +32,7 @@ OUTCOMES_KEY = pytest.StashKey[list[ScenarioOutcome]]()
 STARTED_KEY = pytest.StashKey[datetime]()
 FAILED_STEP_KEY = pytest.StashKey[tuple[str, str, list[dict[str, Any]]]]()
 VERDICT_KEY = pytest.StashKey[str]()
+NAMES_KEY = pytest.StashKey[tuple[str, str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,7 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     options = config.stash.get(OPTIONS_KEY, None)
     if options is None:
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         wanted = item.get_closest_marker(options.role) and item.get_closest_marker(options.service)
         (keep if wanted else drop).append(item)
@@ -75,8 +77,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     if OPTIONS_KEY in request.config.stash:
+        request.node.stash[NAMES_KEY] = (feature.name, scenario.name)
         request.getfixturevalue("recorder").reset()
 
 
@@ -111,13 +114,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _outcome(item: pytest.Item, report: pytest.TestReport) -> ScenarioOutcome:
     known = catalogue.by_id()
     ids = sorted({m.name for m in item.iter_markers() if m.name in known})
-    scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
-    feature = scenario.feature.name if scenario is not None else ""
-    title = scenario.name if scenario is not None else item.name
-    example = getattr(item, "callspec", None)
-    params = example.params.get("_pytest_bdd_example") if example is not None else None
-    if params:
-        title += "（" + ", ".join(f"{k}={v}" for k, v in params.items()) + "）"
+    feature, title = item.stash.get(NAMES_KEY, ("", item.name))
     outcome = PASSED if report.passed else SKIPPED if report.skipped else FAILED
     step, message, evidence = item.stash.get(FAILED_STEP_KEY, (None, None, []))
     if outcome == FAILED and message is None:

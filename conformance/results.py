@@ -51,7 +51,8 @@ class RequirementVerdict:
         }
 
 
-def requirement_verdicts(role: str, service: str, outcomes: list[ScenarioOutcome]) -> list[RequirementVerdict]:
+def requirement_verdicts(role: str, service: str,
+                         outcomes: list[ScenarioOutcome]) -> list[RequirementVerdict]:
     out = []
     for req in for_role(role, service):
         ran = [o for o in outcomes if req.id in o.requirement_ids and o.outcome != SKIPPED]

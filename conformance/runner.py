@@ -47,7 +47,8 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
     """The pytest command line for one run (exposed so that callers can see what is executed)."""
     report = Path(ns.report).resolve()
     args = [str(PACKAGE_DIR), "-c", str(PACKAGE_DIR / "pytest.ini"), "--rootdir", str(PACKAGE_DIR),
-            "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+            "--disable-plugin-autoload", "-p", "pytest_bdd.plugin", "-p", "no:cacheprovider",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
             f"--junitxml={report / summary.JUNIT}", f"--cucumberjson={report / summary.CUCUMBER}",
             "--role", ns.role, "--service", ns.service, "--report", str(report)]
     args += ["-q", "--no-header", "-rN"] if ns.quiet else ["-rf"]

@@ -85,7 +85,7 @@ def test_down_receiver_retries_then_dead_letter_then_retry_succeeds(hub: Running
                       headers={"X-API-Key": hub.admin_key})
     assert rest.json() == {"retried": 2}
     until(lambda: len(zei.inbox.items) == 3, what="all retried dead letters delivered")
-    assert _statuses(hub) == {"delivered": 9}
+    until(lambda: _statuses(hub) == {"delivered": 9}, what="outbox all delivered")
 
 
 def test_dead_letters_retried_from_the_cli(hub: RunningHub, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -37,7 +37,8 @@ def client_app(broker_url: str, name: str = "chipla-relay") -> Celery:
     """A Celery app that only publishes: no result backend, no task code in the hub."""
     scheme = urlsplit(broker_url).scheme
     if scheme not in BROKER_SCHEMES:
-        raise ValueError(f"Celery broker URL must be one of {', '.join(BROKER_SCHEMES)}://, not {scheme!r}: "
+        allowed = ", ".join(f"{s}://" for s in BROKER_SCHEMES)
+        raise ValueError(f"the Celery broker URL must start with one of {allowed}, not {scheme!r}: "
                          "database and filesystem transports poll and lose messages when a worker dies")
     app = Celery(name, broker=broker_url, set_as_current=False)
     app.conf.update(task_default_queue=QUEUE, task_ignore_result=True,
@@ -75,7 +76,7 @@ class _DestinationRelay:
         for item in claimed:
             try:
                 self.relay.publish(item.delivery_id, owner)
-            except Exception:  # the row stays in flight until its lease passes, then is claimed again
+            except Exception:  # this row and the rest of the batch are claimed again when their lease passes
                 log.exception("publishing delivery %s to %s failed", item.delivery_id, self.destination)
                 return 0
         return len(claimed)
@@ -144,7 +145,7 @@ class CeleryRelay(Dispatcher):
             try:
                 expired = self.outbox.expire_leases()
                 if expired:
-                    log.warning("%d deliveries outlived their lease and are claimed again", expired)
+                    log.warning("leases passed, deliveries to be claimed again: %d", expired)
                 for dest in self.outbox.due_destinations():
                     self._relay(dest).event.set()
             except Exception:

@@ -1,7 +1,8 @@
 """In-process dispatcher: one worker thread per destination reads the outbox.
 
-One thread per destination means a destination that is down or slow holds only its own thread;
-the others go on. Workers wake at once when the accept writer commits work for them and otherwise
+One worker per destination means a destination that is down or slow holds only its own threads;
+the others go on. A claimed batch never holds two deliveries for the same subject (the outbox sees
+to that), so the batch can be delivered in parallel without breaking per-resident order. Workers wake at once when the accept writer commits work for them and otherwise
 poll, which also picks up retries whose backoff has passed.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from broker.dispatch.base import Deliverer, Dispatcher
 from broker.outbox import Outbox
@@ -22,6 +24,7 @@ class _Worker:
         self.destination = destination
         self.d = dispatcher
         self.event = threading.Event()
+        self.pool = ThreadPoolExecutor(dispatcher.parallel, thread_name_prefix=f"chipla-to-{destination}")
         self.thread = threading.Thread(target=self.run, name=f"chipla-deliver-{destination}", daemon=True)
 
     def run(self) -> None:
@@ -35,11 +38,7 @@ class _Worker:
                 self.event.wait(self.d.poll_seconds)
                 self.event.clear()
                 continue
-            outcomes = []
-            for item in claimed:
-                if self.d.stopping.is_set():
-                    break
-                outcomes.append(self.d.deliverer.deliver(item))
+            outcomes = list(self.pool.map(self.d.deliverer.deliver, claimed))
             try:
                 self.d.outbox.record(outcomes)
             except Exception:  # the lease will expire and the rows be claimed again
@@ -48,7 +47,8 @@ class _Worker:
 
 class InlineDispatcher(Dispatcher):
     def __init__(self, outbox: Outbox, deliverer: Deliverer, *, poll_seconds: float = 0.25,
-                 batch_size: int = 50) -> None:
+                 batch_size: int = 50, parallel: int = 4) -> None:
+        self.parallel = parallel
         self.outbox = outbox
         self.deliverer = deliverer
         self.poll_seconds = poll_seconds
@@ -69,6 +69,7 @@ class InlineDispatcher(Dispatcher):
             w.event.set()
         for w in list(self._workers.values()):
             w.thread.join(timeout=15)
+            w.pool.shutdown(wait=False, cancel_futures=True)
         if self._supervisor.is_alive():
             self._supervisor.join(timeout=5)
 

@@ -84,6 +84,12 @@ class SampleTown:
                         "hittosha": f"{p.family[0]}　{p.given[0]}"},
         }
 
+    def tennyu(self) -> dict[str, Any]:
+        """A 転入 of a new resident (no ordering constraint with any other change)."""
+        p = self._person()
+        return {"idoJiyu": "10", "idoDate": self.day.isoformat(), "todokedeDate": self.day.isoformat(),
+                "jumin": self.record(p, "10", self.day)}
+
     def next_ido(self) -> dict[str, Any]:
         """The next change: a new resident (転入/出生) or a change to a known one."""
         codes, weights = zip(*IDO_MIX, strict=True)

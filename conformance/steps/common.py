@@ -136,7 +136,8 @@ def fault_with_code(scene: ScenarioState, code: str) -> None:
 def envelope_version(scene: ScenarioState, label: str, media: str) -> None:
     reply = scene.reply
     expected = SOAP11 if label == "1.1" else SOAP12
-    assert reply.version == expected, f"SOAP {label} の封筒を期待しましたが、{reply.version or reply.parse_error}"
+    got = reply.version or reply.parse_error
+    assert reply.version == expected, f"SOAP {label} の封筒を期待しましたが、{got}"
     assert reply.content_type.split(";")[0].strip().lower() == media, \
         f"Content-Type {media} を期待しましたが、{reply.content_type!r}"
 

@@ -56,14 +56,16 @@ def same_resident(scene: ScenarioState) -> None:
     body = scene.reply.body
     assert body is not None
     got = body.findtext(f"{J}jumin/{J}shikibetsu/{J}atenaNo")
-    assert got == scene.data["atena_no"], f"宛名番号 {scene.data['atena_no']} を照会したのに {got} が返りました"
+    asked = scene.data["atena_no"]
+    assert got == asked, f"宛名番号 {asked} を照会したのに {got} が返りました"
 
 
 # -- paging -------------------------------------------------------------------------------------------
 @when(parsers.parse("異動一覧照会を {size:d} 件ずつ最後のページまでたどる"))
 def walk_soap(scene: ScenarioState, kit_client: KitClient, known: KnownData, size: int) -> None:
     fetch = partial(paging.soap_page, kit_client)
-    scene.data["reference"] = fetch(since=known.since, page_size=paging.BIG_PAGE, label="異動一覧を一度に取得")
+    scene.data["reference"] = fetch(since=known.since, page_size=paging.BIG_PAGE,
+                                    label="異動一覧を一度に取得")
     scene.data["walk"] = paging.walk(fetch, known.since, size)
     scene.data["size"] = size
 
@@ -71,7 +73,8 @@ def walk_soap(scene: ScenarioState, kit_client: KitClient, known: KnownData, siz
 @when(parsers.parse("REST の異動一覧を {size:d} 件ずつ最後のページまでたどる"))
 def walk_rest(scene: ScenarioState, kit_client: KitClient, known: KnownData, size: int) -> None:
     fetch = partial(paging.rest_page, kit_client)
-    scene.data["reference"] = fetch(since=known.since, page_size=paging.BIG_PAGE, label="REST 異動一覧を一度に取得")
+    scene.data["reference"] = fetch(since=known.since, page_size=paging.BIG_PAGE,
+                                    label="REST 異動一覧を一度に取得")
     scene.data["walk"] = paging.walk(fetch, known.since, size)
     scene.data["size"] = size
 

@@ -27,8 +27,8 @@ J = f"{{{NS_JUMIN}}}"
 def _show(recorder: Recorder, bad: list[Delivery]) -> None:
     """Put the offending deliveries into the evidence of the failing step."""
     for d in bad[:3]:
-        recorder.add(Exchange.of("送信側から届いた電文", "POST", "(kit)/soap/jumin", d.headers, d.raw, None, {},
-                                 b"", 0))
+        recorder.add(Exchange.of("送信側から届いた電文", "POST", "(kit)/soap/jumin", d.headers, d.raw,
+                                 None, {}, b"", 0))
 
 
 def _fail(recorder: Recorder, bad: list[tuple[Delivery, str]], what: str) -> None:
@@ -74,7 +74,8 @@ def bodies(received: list[Delivery], recorder: Recorder) -> None:
     bad = []
     for d in received:
         if d.body is None or d.body.tag != J + "IdoTsuchiRequest":
-            bad.append((d, f"本文が IdoTsuchiRequest ではありません（{d.problem or getattr(d.body, 'tag', None)}）"))
+            what = d.problem or getattr(d.body, "tag", None)
+            bad.append((d, f"本文が IdoTsuchiRequest ではありません（{what}）"))
             continue
         errors = schema_errors(d.body)
         if errors:

@@ -12,7 +12,8 @@ import pytest
 from conformance import faulty_sender, faulty_vendor, runner
 from conformance.server import ThreadedServer
 
-VENDOR_CREDENTIALS = ["--username", "vendor", "--password", "vendor-secret", "--api-key", "vendor-api-key-0001"]
+VENDOR_CREDENTIALS = ["--username", "vendor", "--password", "vendor-secret",
+                      "--api-key", "vendor-api-key-0001"]
 SENDER_CREDENTIALS = ["--username", "sender", "--password", "sender-secret"]
 
 

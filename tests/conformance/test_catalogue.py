@@ -74,7 +74,8 @@ def test_catalogue_counts() -> None:
 
 def test_malformed_catalogue_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "requirements.yaml"
-    bad.write_text("service: jumin\nrequirements:\n  - {id: JUMIN-X-1, level: 必須, title: t, roles: [provider],"
+    bad.write_text("service: jumin\nrequirements:\n"
+                   "  - {id: JUMIN-X-1, level: 必須, title: t, roles: [provider],"
                    " clause: {file: api_specs/openapi.yaml, section: s, element: e}}\n", encoding="utf-8")
     with pytest.raises(catalogue.CatalogueError):
         catalogue.load(bad)

@@ -39,7 +39,8 @@ SENDER_FAULTS = [
 ]
 
 
-@pytest.mark.parametrize(("fault", "role", "expected"), VENDOR_FAULTS, ids=[f"{f}-{r}" for f, r, _ in VENDOR_FAULTS])
+@pytest.mark.parametrize(("fault", "role", "expected"), VENDOR_FAULTS,
+                         ids=[f"{f}-{r}" for f, r, _ in VENDOR_FAULTS])
 def test_vendor_fault_is_detected_by_its_requirement(run_vendor: Callable[..., KitRun], fault: str, role: str,
                                                      expected: set[str]) -> None:
     result = run_vendor(role, {fault})
