@@ -1,9 +1,11 @@
 """Accept: store the original, the envelope, the derived forms and the outbox in one transaction.
 
 Requests hand their envelope to a single writer thread that commits them in groups (group commit):
-one fsync serves many senders, and every sender is answered only after its group is durable.
-The idempotent consumer lives here too: the same (sender, message id) returns the first receipt
-and creates no new deliveries; the same id with different content is refused (1009).
+one fsync and one statement per table serve many senders, and every sender is answered only after
+its group is durable. All checks that need the database (replayed token, re-sent message id,
+service rules such as a stale 異動日) are made for the whole group with one query each, before
+anything is written. The idempotent consumer lives here: the same (sender, message id) returns the
+first receipt and creates no new deliveries; the same id with different content is refused (1009).
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from broker import audit
 from broker.clock import now
 from broker.envelope import Envelope
-from broker.errors import DuplicateConflict, HubError
-from broker.models import Delivery, MappedRecord, Message
+from broker.errors import DuplicateConflict, HubError, NotAllowed
+from broker.models import Delivery, MappedRecord, Message, Nonce
+from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
 from broker.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,38 +45,45 @@ class Receipt:
     destinations: tuple[str, ...] = ()
 
 
+class ServiceRules(Protocol):
+    """What a 業務 adds to the accept transaction, for a whole group at once."""
+
+    def refusals(self, s: Session, items: list[Pending]) -> dict[int, HubError]:
+        """Index (into ``items``) → why that item must be refused, from one look at the store."""
+
+    def rows(self, accepted: list[tuple[Pending, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
+        """Rows to insert for the accepted items (with their message seq), e.g. a projection."""
+
+
 @dataclass
 class Derived:
-    """What the request thread computed before the write: subject, routes, mapped forms, projection."""
+    """What the request thread computed before the write: subject, routes, mapped forms, rules."""
 
     subject_key: str
     destinations: list[str]
     mapped: list[dict[str, Any]] = field(default_factory=list)
-    # called inside the transaction after the message row exists: (session, message_seq) -> None
-    project: Callable[[Session, int], None] | None = None
-    # called inside the transaction before anything is written; may raise a HubError (e.g. Stale)
-    precheck: Callable[[Session], None] | None = None
-    # called first, even for a re-sent message id (a replayed security token is refused, not
-    # answered with the earlier receipt)
-    guard: Callable[[Session], None] | None = None
+    nonce: tuple[str, str] | None = None  # (username, nonce) of the security token, used once
+    rules: ServiceRules | None = None
+    facts: dict[str, Any] = field(default_factory=dict)  # what the rules need (e.g. 宛名番号, 異動日)
 
 
 @dataclass
-class _Job:
+class Pending:
     envelope: Envelope
     derived: Derived
     future: Future[Receipt]
+    digest: str = ""
 
 
 class AcceptWriter:
     """The single writer: batches accepts into one transaction each."""
 
     def __init__(self, store: Store, on_committed: Callable[[list[str]], None] | None = None,
-                 max_batch: int = 200) -> None:
+                 max_batch: int = 500) -> None:
         self.store = store
         self.on_committed = on_committed
         self.max_batch = max_batch
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._queue: queue.Queue[Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="chipla-accept-writer", daemon=True)
         self._started = False
 
@@ -93,7 +103,7 @@ class AcceptWriter:
         if not self._started:
             self.start()
         fut: Future[Receipt] = Future()
-        self._queue.put(_Job(envelope, derived, fut))
+        self._queue.put(Pending(envelope, derived, fut, content_digest(envelope)))
         return fut
 
     def accept(self, envelope: Envelope, derived: Derived, timeout: float = 30.0) -> Receipt:
@@ -102,10 +112,10 @@ class AcceptWriter:
     # -- writer thread -------------------------------------------------------------------------
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
-            if job is None:
+            item = self._queue.get()
+            if item is None:
                 return
-            batch = [job]
+            batch = [item]
             stop = False
             while len(batch) < self.max_batch:
                 try:
@@ -116,139 +126,164 @@ class AcceptWriter:
                     stop = True
                     break
                 batch.append(nxt)
-            self._commit_batch(batch)
+            self._commit(batch)
             if stop:
                 return
 
-    def _commit_batch(self, batch: list[_Job]) -> None:
+    def _commit(self, batch: list[Pending]) -> None:
         try:
-            results = self._write(batch)
-        except Exception:  # one bad job must not fail its neighbours: retry one by one
-            if len(batch) == 1:
-                self._fail(batch[0], log_exc=True)
+            outcomes = write_group(self.store, batch)
+        except Exception as exc:  # e.g. a concurrent writer on PostgreSQL: retry one by one
+            if len(batch) > 1:
+                for item in batch:
+                    self._commit([item])
                 return
-            for job in batch:
-                self._commit_batch([job])
-            return
+            log.exception("accept failed for %s", batch[0].envelope.header.message_id)
+            outcomes = [HubError("保存に失敗しました", code="store_unavailable", log_detail=repr(exc))]
         destinations: set[str] = set()
-        for job, outcome in zip(batch, results, strict=True):
+        for item, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):
-                job.future.set_exception(outcome)
+                item.future.set_exception(outcome)
             else:
                 destinations.update(outcome.destinations)
-                job.future.set_result(outcome)
+                item.future.set_result(outcome)
         if destinations and self.on_committed:
             try:
                 self.on_committed(sorted(destinations))
             except Exception:  # waking the dispatcher is best effort; it also polls
                 log.exception("dispatcher wake-up failed")
 
-    def _fail(self, job: _Job, log_exc: bool) -> None:
-        try:
-            self._write([job])
-        except HubError as exc:
-            job.future.set_exception(exc)
-        except Exception as exc:
-            if log_exc:
-                log.exception("accept failed for %s", job.envelope.header.message_id)
-            job.future.set_exception(HubError("保存に失敗しました", code="store_unavailable",
-                                              log_detail=repr(exc)))
 
-    def _write(self, batch: list[_Job]) -> list[Receipt | Exception]:
-        accepted_at = now()
-        out: list[Receipt | Exception] = []
-        with self.store.write() as s:
-            keys = [(j.envelope.header.sender_system_id, j.envelope.header.message_id) for j in batch]
-            seen = {
-                (m.sender_system_id, m.message_id): m
-                for m in s.execute(
-                    select(Message.sender_system_id, Message.message_id, Message.receipt_id,
-                           Message.accepted_at, Message.content_sha256, Message.seq)
-                    .where(tuple_(Message.sender_system_id, Message.message_id).in_(keys))
-                )
-            }
-            in_batch: dict[tuple[str, str], Receipt] = {}
-            audit_entries: list[tuple[str, str, str, dict[str, Any]]] = []
-            for job in batch:
-                env = job.envelope
-                key = (env.header.sender_system_id, env.header.message_id)
-                digest = content_digest(env)
-                if job.derived.guard is not None:
-                    try:
-                        with s.begin_nested():
-                            job.derived.guard(s)
-                    except HubError as exc:
-                        out.append(exc)
-                        continue
-                prior = seen.get(key)
-                if prior is not None:
-                    out.append(_duplicate(prior.content_sha256, digest, prior.receipt_id,
-                                          prior.accepted_at, prior.seq))
-                    continue
-                if key in in_batch:
-                    first = in_batch[key]
-                    out.append(Receipt(first.receipt_id, first.accepted_at, True, first.seq))
-                    continue
-                try:
-                    with s.begin_nested():
-                        receipt = self._insert_one(s, job, digest, accepted_at)
-                except HubError as exc:
-                    out.append(exc)
-                    continue
-                in_batch[key] = receipt
-                seen[key] = _Prior(digest, receipt.receipt_id, accepted_at, receipt.seq)  # type: ignore[assignment]
-                audit_entries.append((env.header.sender_system_id, "message.accepted", receipt.receipt_id, {
-                    "messageId": env.header.message_id, "service": env.header.service,
-                    "operation": env.header.operation, "sha256": hashlib.sha256(env.original).hexdigest(),
-                    "destinations": list(receipt.destinations),
-                }))
-                out.append(receipt)
-            audit.append_many(s, audit_entries)
-        return out
+def write_group(store: Store, batch: list[Pending]) -> list[Receipt | HubError]:
+    """One transaction for the group; returns an outcome per item, in order."""
+    accepted_at = now()
+    out: list[Receipt | HubError | None] = [None] * len(batch)
+    with store.write() as s:
+        _refuse_replayed_tokens(s, batch, out)
+        firsts = _resolve_resends(s, batch, out)
+        by_rules: dict[int, list[int]] = {}
+        for i in firsts:
+            rules = batch[i].derived.rules
+            if rules is not None:
+                by_rules.setdefault(id(rules), []).append(i)
+        for indices in by_rules.values():
+            rules = batch[indices[0]].derived.rules
+            assert rules is not None
+            for k, error in rules.refusals(s, [batch[i] for i in indices]).items():
+                out[indices[k]] = error
+        new = [i for i in firsts if out[i] is None]
+        receipts = _insert(s, batch, new, accepted_at)
+        for i, receipt in zip(new, receipts, strict=True):
+            out[i] = receipt
+        for i, item in enumerate(batch):  # re-sends of a message first seen in this same group
+            if out[i] is None:
+                first = out[firsts_of(batch, i)]
+                out[i] = (Receipt(first.receipt_id, first.accepted_at, True, first.seq)
+                          if isinstance(first, Receipt) else first)
+    return [o for o in out if o is not None]
 
-    def _insert_one(self, s: Session, job: _Job, digest: str, accepted_at: datetime) -> Receipt:
-        env, derived = job.envelope, job.derived
-        if derived.precheck:
-            derived.precheck(s)
-        receipt_id = str(uuid.uuid4())
-        seq = s.execute(insert(Message).returning(Message.seq), [{
-            "receipt_id": receipt_id, "message_id": env.header.message_id,
+
+def firsts_of(batch: list[Pending], i: int) -> int:
+    key = _key(batch[i])
+    return next(j for j in range(i) if _key(batch[j]) == key)
+
+
+def _key(item: Pending) -> tuple[str, str]:
+    return item.envelope.header.sender_system_id, item.envelope.header.message_id
+
+
+def _refuse_replayed_tokens(s: Session, batch: list[Pending], out: list[Any]) -> None:
+    tokens = [(i, p.derived.nonce) for i, p in enumerate(batch) if p.derived.nonce]
+    if not tokens:
+        return
+    known = set(s.execute(select(Nonce.username, Nonce.nonce).where(
+        tuple_(Nonce.username, Nonce.nonce).in_([t for _, t in tokens]))).tuples())
+    fresh: list[dict[str, Any]] = []
+    expires = now() + FRESHNESS + CLOCK_SKEW
+    for i, token in tokens:
+        assert token is not None
+        if token in known:
+            out[i] = NotAllowed("この認証トークンは既に使用されています", code="token_replayed")
+            continue
+        known.add(token)
+        fresh.append({"username": token[0], "nonce": token[1], "expires_at": expires})
+    if fresh:
+        s.execute(insert(Nonce), fresh)
+
+
+def _resolve_resends(s: Session, batch: list[Pending], out: list[Any]) -> list[int]:
+    """Answer re-sent message ids with the first receipt; return the items seen for the first time."""
+    keys = {_key(p) for i, p in enumerate(batch) if out[i] is None}
+    if not keys:
+        return []
+    prior = {
+        (r.sender_system_id, r.message_id): r
+        for r in s.execute(select(Message.sender_system_id, Message.message_id, Message.receipt_id,
+                                  Message.accepted_at, Message.content_sha256, Message.seq)
+                           .where(tuple_(Message.sender_system_id, Message.message_id).in_(list(keys))))
+    }
+    firsts: list[int] = []
+    seen_here: set[tuple[str, str]] = set()
+    for i, item in enumerate(batch):
+        if out[i] is not None:
+            continue
+        key = _key(item)
+        p = prior.get(key)
+        if p is not None:
+            out[i] = (Receipt(p.receipt_id, p.accepted_at, True, p.seq) if p.content_sha256 == item.digest
+                      else DuplicateConflict("同一メッセージIDで内容の異なる電文が既に受け付けられています"))
+        elif key not in seen_here:
+            seen_here.add(key)
+            firsts.append(i)
+    return firsts
+
+
+def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datetime) -> list[Receipt]:
+    if not new:
+        return []
+    rows = []
+    for i in new:
+        env, d = batch[i].envelope, batch[i].derived
+        rows.append({
+            "receipt_id": str(uuid.uuid4()), "message_id": env.header.message_id,
             "sender_system_id": env.header.sender_system_id, "lg_code": env.header.lg_code,
-            "service": env.header.service, "operation": env.header.operation,
-            "subject_key": derived.subject_key, "channel": env.channel, "content_type": env.content_type,
-            "original": env.original, "original_sha256": hashlib.sha256(env.original).hexdigest(),
-            "content_sha256": digest, "envelope": env.as_record(),
-            "canonical": env.body, "accepted_at": accepted_at,
-        }]).scalar_one()
-        if derived.mapped:
-            s.execute(insert(MappedRecord), [
-                {"message_seq": seq, "created_at": accepted_at, **m} for m in derived.mapped
-            ])
-        if derived.destinations:
-            s.execute(insert(Delivery), [{
-                "message_seq": seq, "destination": d, "subject_key": derived.subject_key,
-                "status": "pending", "attempts": 0, "next_attempt_at": accepted_at, "created_at": accepted_at,
-            } for d in derived.destinations])
-        if derived.project:
-            derived.project(s, seq)
-        return Receipt(receipt_id, accepted_at, False, seq, tuple(derived.destinations))
+            "service": env.header.service, "operation": env.header.operation, "subject_key": d.subject_key,
+            "channel": env.channel, "content_type": env.content_type, "original": env.original,
+            "original_sha256": hashlib.sha256(env.original).hexdigest(), "content_sha256": batch[i].digest,
+            "envelope": env.as_record(), "canonical": env.body, "accepted_at": accepted_at,
+        })
+    seqs = list(s.execute(insert(Message).returning(Message.seq, sort_by_parameter_order=True), rows).scalars())
+    mapped, deliveries, entries = [], [], []
+    per_rules: dict[int, list[tuple[Pending, int]]] = {}
+    for i, seq, row in zip(new, seqs, rows, strict=True):
+        d = batch[i].derived
+        mapped += [{"message_seq": seq, "created_at": accepted_at, **m} for m in d.mapped]
+        deliveries += [{"message_seq": seq, "destination": dest, "subject_key": d.subject_key,
+                        "status": "pending", "attempts": 0, "next_attempt_at": accepted_at,
+                        "created_at": accepted_at} for dest in d.destinations]
+        if d.rules is not None:
+            per_rules.setdefault(id(d.rules), []).append((batch[i], seq))
+        h = batch[i].envelope.header
+        entries.append((h.sender_system_id, "message.accepted", row["receipt_id"], {
+            "messageId": h.message_id, "service": h.service, "operation": h.operation,
+            "sha256": row["original_sha256"], "destinations": list(d.destinations)}))
+    if mapped:
+        s.execute(insert(MappedRecord), mapped)
+    if deliveries:
+        s.execute(insert(Delivery), deliveries)
+    for accepted in per_rules.values():
+        rules = accepted[0][0].derived.rules
+        assert rules is not None
+        for table, table_rows in rules.rows(accepted):
+            if table_rows:
+                s.execute(insert(table), table_rows)
+    audit.append_many(s, entries)
+    return [Receipt(row["receipt_id"], accepted_at, False, seq, tuple(batch[i].derived.destinations))
+            for i, seq, row in zip(new, seqs, rows, strict=True)]
 
 
 def content_digest(env: Envelope) -> str:
+    """Digest of what the message says: a re-send with a fresh security header is the same message."""
     h = env.header
     body = json.dumps([h.service, h.operation, h.lg_code, env.body], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class _Prior:
-    content_sha256: str
-    receipt_id: str
-    accepted_at: datetime
-    seq: int
-
-
-def _duplicate(stored_sha: str, digest: str, receipt_id: str, accepted_at: datetime, seq: int) -> Receipt | Exception:
-    if stored_sha != digest:
-        return DuplicateConflict("同一メッセージIDで内容の異なる電文が既に受け付けられています")
-    return Receipt(receipt_id, accepted_at, True, seq)

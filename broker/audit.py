@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from broker.clock import JST, now
@@ -51,12 +51,14 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
         session.add(head)
     prev = head.last_hash
     at = now()
+    rows = []
     for actor, action, long_subject, detail in entries:
         subject = long_subject[:200]
         digest = _digest(prev, at, actor, action, subject, detail)
-        session.add(AuditEntry(at=at, actor=actor, action=action, subject=subject, detail=detail,
-                               prev_hash=prev, hash=digest))
+        rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
+                     "prev_hash": prev, "hash": digest})
         prev = digest
+    session.execute(insert(AuditEntry), rows)
     head.last_hash = prev
 
 

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from broker import audit, classification
 from broker.accept import AcceptWriter, Derived, Receipt
 from broker.clock import now
@@ -90,14 +88,8 @@ class Hub:
         subject = h.subject_key or jumin.subject_key(ido)
         routes = destinations(envelope, self.registry.snapshot(), jumin.ido_category(ido))
         mapped = self.mapper(envelope) if self.mapper else []
-        stale = jumin.stale_check(h.lg_code, ido)
-
-        def guard(s: Session) -> None:
-            if nonce is not None:
-                self.nonces.persist(s, *nonce)
-
-        derived = Derived(subject_key=subject, destinations=routes, mapped=mapped, precheck=stale,
-                          project=jumin.projector(h.lg_code, ido), guard=guard)
+        derived = Derived(subject_key=subject, destinations=routes, mapped=mapped, nonce=nonce,
+                          rules=jumin.RULES, facts=jumin.facts(h.lg_code, ido))
         return self.writer.submit(envelope, derived)
 
     def record_query(self, caller: SystemInfo, envelope: Envelope, subject: str,

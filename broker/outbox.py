@@ -31,6 +31,7 @@ class Claimed:
     canonical: dict[str, Any]
     mapped: dict[str, Any] | None
     claimed_at: datetime
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Outcome:
     detail: str = ""
     retryable: bool = True
     started_at: datetime | None = None
+    owner: str = ""  # the claim this outcome belongs to; a lapsed claim's outcome is ignored
 
 
 class Outbox:
@@ -86,7 +88,7 @@ class Outbox:
                                    .where(MappedRecord.message_seq.in_([r.seq for r in rows])))
             }
         return [Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical,
-                        mapped.get(r.seq), t) for r in rows]
+                        mapped.get(r.seq), t, owner) for r in rows]
 
     def claim_one(self, delivery_id: int, owner: str) -> Claimed | None:
         """For a worker handed a specific delivery (Celery): take it if it is still ours to do."""
@@ -104,7 +106,7 @@ class Outbox:
             ).one()
             mapped = s.execute(select(MappedRecord.output).where(MappedRecord.message_seq == r.seq)
                                .limit(1)).scalar()
-        return Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical, mapped, t)
+        return Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical, mapped, t, owner)
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Write the outcome of a group of attempts in one transaction."""
@@ -117,8 +119,8 @@ class Outbox:
                 Delivery.id.in_([o.delivery_id for o in outcomes]))).scalars()}
             for o in outcomes:
                 d = rows.get(o.delivery_id)
-                if d is None or d.status != "in_flight":
-                    continue  # lease lost meanwhile; the other owner records its own outcome
+                if d is None or d.status != "in_flight" or (o.owner and d.lease_owner != o.owner):
+                    continue  # lease lost meanwhile; the current owner records its own outcome
                 if o.ok:
                     d.status, d.delivered_at, d.last_error = "delivered", t, None
                     result = "delivered"

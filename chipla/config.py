@@ -21,6 +21,7 @@ class Settings:
     dispatcher: str = "inline"  # inline | celery
     broker_url: str = ""  # Celery broker (redis:// or amqp://) when dispatcher = celery
     registry_file: str = ""  # YAML of systems, ACL and subscriptions loaded at start
+    procurement_registry: str = ""  # 業務 system registry for KPIs; empty: the kit example, read-only
     retry_base_seconds: float = 1.0
     retry_max_attempts: int = 8
     retry_cap_seconds: float = 600.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import mappings
+from adapters.inbound.rest import procurement
 from adapters.outbound.soap_client import SoapDeliveryAdapter
 from adapters.outbound.webhook import WebhookAdapter
 from broker.dispatch.base import Deliverer, Dispatcher
@@ -87,6 +88,7 @@ def build(settings: Settings) -> Parts:
         registry_file.load(settings.registry_file, registry)
     specs = mappings.registry()
     hub = Hub(store, registry, mapper=ido_mapper(specs))
+    procurement.attach(hub, settings.procurement_registry)
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)
     dispatcher: Dispatcher

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from celery import Celery
 
+import mappings
 from broker.dispatch.base import Deliverer
 from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
 from broker.outbox import Outbox
 from broker.registry import Registry
 from broker.store import Store
 from chipla.config import Settings
-from chipla.wiring import outbound_adapters, retry_policy
+from chipla.wiring import deliverer, outbound_adapters, retry_policy
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ class DeliveryRunner:
                 s = self.settings
                 store = Store(s.db_url, synchronous=s.sqlite_synchronous)
                 outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
-                self._parts = WorkerParts(store, outbox, Deliverer(Registry(store), outbound_adapters(s)))
+                self._parts = WorkerParts(store, outbox, deliverer(Registry(store), outbound_adapters(s),
+                                                                   mappings.registry()))
             return self._parts
 
     def run(self, delivery_id: int, owner: str) -> str:

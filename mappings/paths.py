@@ -39,8 +39,13 @@ def get(record: Any, path: str) -> Any:
 
     Legacy files pad absent values with blanks, so "" and None must mean the same thing here.
     """
+    return get_parsed(record, parse(path))
+
+
+def get_parsed(record: Any, segments: list[Segment] | tuple[Segment, ...]) -> Any:
+    """`get` for a path parsed once in advance (the engine parses each rule's paths at load)."""
     node = record
-    for key, index in parse(path):
+    for key, index in segments:
         if not isinstance(node, dict) or key not in node:
             return None
         node = node[key]
@@ -55,7 +60,11 @@ def get(record: Any, path: str) -> Any:
 
 def put(target: dict[str, Any], path: str, value: Any) -> None:
     """Set `value` at `path`, creating the dicts and list slots on the way."""
-    segments = parse(path)
+    put_parsed(target, parse(path), value)
+
+
+def put_parsed(target: dict[str, Any], segments: list[Segment] | tuple[Segment, ...], value: Any) -> None:
+    """`put` for a path parsed once in advance."""
     node: Any = target
     for position, (key, index) in enumerate(segments):
         last = position == len(segments) - 1
@@ -99,4 +108,4 @@ def leaves(node: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-__all__ = ["compact", "get", "leaves", "parse", "put", "shape"]
+__all__ = ["compact", "get", "get_parsed", "leaves", "parse", "put", "put_parsed", "shape"]

@@ -9,10 +9,12 @@ field errors instead of raising.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from mappings import paths
-from mappings.errors import FieldError, TransformError
+from mappings.errors import FieldError
+from mappings.plan import ERROR, OK, RulePlan
 from mappings.transforms.registry import Transform
 from mappings.types import LineageEntry, Mapped, Version
 
@@ -48,6 +50,11 @@ class Rule:
     sources: tuple[str, ...]
     steps: tuple[Step, ...]
     required: bool = False
+
+    @cached_property
+    def plan(self) -> RulePlan:
+        """Parsed paths, fixed lineage and remembered outcomes (see `mappings.plan`)."""
+        return RulePlan.build(self)
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,10 @@ class Spec:
     def apply(self, record: dict[str, Any]) -> Mapped:
         """Map one record; every field that fails is reported in `Mapped.errors`."""
         output, lineage, errors = self.map_fields(record)
+        if self._needs_compact or _has_list(output):
+            output = paths.compact(output)
         return Mapped(
-            output=self.target_layout.finish(paths.compact(output)),
+            output=self.target_layout.finish(output),
             mapping_id=self.id,
             mapping_version=self.version,
             lineage=lineage,
@@ -106,6 +115,19 @@ class Spec:
             _apply_include(include, record, output, lineage, errors)
         return output, lineage, errors
 
+    @cached_property
+    def _needs_compact(self) -> bool:
+        """Indexed output paths can leave holes in lists; without them only list values can."""
+        return bool(self.includes) or any(rule.plan.indexed for rule in self.rules)
+
+
+def _has_list(node: dict[str, Any]) -> bool:
+    """Whether any value is a list (only lists can hold the holes `paths.compact` removes)."""
+    for value in node.values():
+        if isinstance(value, list) or (isinstance(value, dict) and _has_list(value)):
+            return True
+    return False
+
 
 def _apply_rule(
     rule: Rule,
@@ -114,26 +136,18 @@ def _apply_rule(
     lineage: list[LineageEntry],
     errors: list[FieldError],
 ) -> None:
-    values = [paths.get(record, source) for source in rule.sources]
-    where = ", ".join(rule.sources) or rule.to
+    plan = rule.plan
+    values = plan.values(record)
     if rule.sources and all(value is None for value in values):
         if rule.required:
-            errors.append(FieldError(where, None, "required value is missing", rule.to))
+            errors.append(FieldError(plan.where, None, "required value is missing", rule.to))
         return
-    original: Any = values[0] if len(values) == 1 else (values or None)
-    value = original
-    for step in rule.steps:
-        try:
-            value = step(value)
-        except TransformError as exc:
-            errors.append(FieldError(where, original, f"{step.name}: {exc}", rule.to))
-            return
-        if value is None or value == "":
-            if rule.required:
-                errors.append(FieldError(where, original, f"{step.name} gave no value", rule.to))
-            return
-    paths.put(output, rule.to, value)
-    lineage.append(LineageEntry(rule.to, rule.sources, tuple(step.name for step in rule.steps)))
+    kind, result = plan.outcome(values)
+    if kind == OK:
+        paths.put_parsed(output, plan.target, result)
+        lineage.append(plan.lineage)
+    elif kind == ERROR:
+        errors.append(result)
 
 
 def _apply_include(

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from broker.models import Delivery
 from broker.store import Store
 from chipla.vendors.loopback import LoopbackServer, free_port
-from chipla.vendors.receiver import receiver_app
+from chipla.vendors.receiver import Inbox, receiver_app
 from chipla.vendors.samples import SampleTown, header
 from tests.wait import until
 
@@ -28,6 +28,7 @@ N = 1000
 def _start_hub(tmp: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([sys.executable, "-m", "chipla.cli", "serve", "--port", str(port)], env=env,
                             stdout=open(tmp / "hub.log", "ab"), stderr=subprocess.STDOUT)
+    _started.append(proc)
     until(lambda: _healthy(port), timeout=60, what="hub up")
     return proc
 
@@ -63,6 +64,22 @@ def test_kill_9_with_undelivered_messages_loses_nothing(tmp_path: Path) -> None:
            "JUKI_KEY": "juki-key-0123456789", "CHIPLA_RETRY_BASE_SECONDS": "0.2", "CHIPLA_RETRY_CAP_SECONDS": "0.5",
            "CHIPLA_RETRY_MAX_ATTEMPTS": "100000"}
     hub = _start_hub(tmp_path, port, env)
+    try:
+        _run_scenario(tmp_path, port, env, db_url, zei, kaigo, hub)
+    finally:
+        for proc in _started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+        zei_srv.stop()
+        kaigo_srv.stop()
+
+
+_started: list[subprocess.Popen[bytes]] = []
+
+
+def _run_scenario(tmp_path: Path, port: int, env: dict[str, str], db_url: str, zei: Inbox, kaigo: Inbox,
+                  hub: subprocess.Popen[bytes]) -> None:
     town = SampleTown()
     bodies = [{"meta": header("juki"), "ido": town.tennyu()} for _ in range(N)]
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", headers={"X-API-Key": "juki-key-0123456789"},
@@ -80,15 +97,11 @@ def test_kill_9_with_undelivered_messages_loses_nothing(tmp_path: Path) -> None:
         undelivered = s.execute(select(func.count()).select_from(Delivery).where(Delivery.status != "delivered")).scalar_one()
     assert undelivered >= N  # of 2,000 deliveries, at least 1,000 were not done when it died
     hub = _start_hub(tmp_path, port, env)
-    try:
-        until(lambda: len(zei.items) == N and len(kaigo.items) == N, timeout=240,
-              what="every accepted message at both receivers")
-        until(lambda: _all_delivered(store), timeout=60, what="every outbox row delivered")
-    finally:
-        hub.send_signal(signal.SIGTERM)
-        hub.wait(timeout=30)
-        zei_srv.stop()
-        kaigo_srv.stop()
+    until(lambda: len(zei.items) == N and len(kaigo.items) == N, timeout=240,
+          what="every accepted message at both receivers")
+    until(lambda: _all_delivered(store), timeout=60, what="every outbox row delivered")
+    hub.send_signal(signal.SIGTERM)
+    hub.wait(timeout=30)
     sent = {b["meta"]["messageId"] for b in bodies}
     for inbox in (zei, kaigo):
         assert len({i["correlationId"] for i in inbox.items}) == N

@@ -48,12 +48,12 @@ class Deliverer:
             destination = self.registry.system(claimed.destination)
         except Exception:
             return Outcome(claimed.delivery_id, False, f"destination {claimed.destination} is not registered",
-                           retryable=False, started_at=started)
+                           retryable=False, started_at=started, owner=claimed.owner)
         adapter = self.adapters.get(destination.delivery_kind or "")
         if adapter is None:
             return Outcome(claimed.delivery_id, False,
                            f"no outbound adapter for delivery kind {destination.delivery_kind!r}",
-                           retryable=False, started_at=started)
+                           retryable=False, started_at=started, owner=claimed.owner)
         header = Header(**claimed.envelope["header"])
         allowed = classification.entitled_classes(bango_riyo=destination.bango_riyo)
         body, removed = classification.redact(header.service, claimed.canonical, allowed)
@@ -68,8 +68,8 @@ class Deliverer:
         try:
             adapter.deliver(message)
         except DeliveryFailed as exc:
-            return Outcome(claimed.delivery_id, False, exc.detail, exc.retryable, started)
+            return Outcome(claimed.delivery_id, False, exc.detail, exc.retryable, started, claimed.owner)
         except Exception as exc:  # an adapter bug must not kill the worker; keep it for the record
             log.exception("outbound adapter %s failed", adapter.kind)
-            return Outcome(claimed.delivery_id, False, f"{type(exc).__name__}: {exc}", True, started)
-        return Outcome(claimed.delivery_id, True, started_at=started)
+            return Outcome(claimed.delivery_id, False, f"{type(exc).__name__}: {exc}", True, started, claimed.owner)
+        return Outcome(claimed.delivery_id, True, started_at=started, owner=claimed.owner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import broker.imports.models  # noqa: F401  (the tables of revision 0002, on Base.metadata)
 from broker.models import Base
 
 connection = context.config.attributes.get("connection")

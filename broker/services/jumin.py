@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from broker.clock import as_jst
-from broker.errors import CodeUnknown, NotFound, RequestInvalid, Stale
+from broker.errors import CodeUnknown, HubError, NotFound, RequestInvalid, Stale
 from broker.models import Message, ResidentVersion
 from broker.store import Store
 from vocab import codelists
@@ -54,33 +54,46 @@ def ido_category(ido: dict[str, Any]) -> str | None:
         return None
 
 
-def stale_check(lg_code: str, ido: dict[str, Any]):  # type: ignore[no-untyped-def]
-    """A 異動 dated before the latest recorded one for the same resident is refused (1010)."""
-    atena_no = subject_key(ido)
-    ido_date = str(ido["idoDate"])
+class JuminRules:
+    """The accept-time rules of 住民異動通知, for a whole group at once.
 
-    def check(s: Session) -> None:
-        latest = s.execute(
-            select(func.max(ResidentVersion.valid_from)).where(
-                ResidentVersion.lg_code == lg_code, ResidentVersion.atena_no == atena_no)
-        ).scalar()
-        if latest is not None and ido_date < latest:
-            raise Stale(f"異動日 {ido_date} は宛名番号 {atena_no} の最新の異動日 {latest} より前です")
+    A 異動 dated before the latest recorded one for the same resident is refused (1010); accepted
+    ones are projected into ``resident_versions``.
+    """
 
-    return check
+    def refusals(self, s: Session, items: list[Any]) -> dict[int, HubError]:
+        keys = {(p.derived.facts["lg_code"], p.derived.facts["atena_no"]) for p in items}
+        latest: dict[tuple[str, str], str] = {
+            (lg, atena): day for lg, atena, day in s.execute(
+                select(ResidentVersion.lg_code, ResidentVersion.atena_no, func.max(ResidentVersion.valid_from))
+                .where(tuple_(ResidentVersion.lg_code, ResidentVersion.atena_no).in_(list(keys)))
+                .group_by(ResidentVersion.lg_code, ResidentVersion.atena_no))
+        }
+        refused: dict[int, HubError] = {}
+        for k, p in enumerate(items):
+            f = p.derived.facts
+            key = (f["lg_code"], f["atena_no"])
+            day = latest.get(key)
+            if day is not None and f["ido_date"] < day:
+                refused[k] = Stale(f"異動日 {f['ido_date']} は宛名番号 {f['atena_no']} の最新の異動日 {day} より前です")
+            else:
+                latest[key] = max(day or "", f["ido_date"])
+        return refused
+
+    def rows(self, accepted: list[tuple[Any, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
+        return [(ResidentVersion.__table__, [{
+            "lg_code": p.derived.facts["lg_code"], "atena_no": p.derived.facts["atena_no"],
+            "setai_no": str(p.envelope.body["ido"]["jumin"]["shikibetsu"]["setaiNo"]),
+            "valid_from": p.derived.facts["ido_date"], "message_seq": seq,
+            "record": p.envelope.body["ido"]["jumin"],
+        } for p, seq in accepted])]
 
 
-def projector(lg_code: str, ido: dict[str, Any]):  # type: ignore[no-untyped-def]
-    jumin = ido["jumin"]
+RULES = JuminRules()
 
-    def project(s: Session, message_seq: int) -> None:
-        s.add(ResidentVersion(
-            lg_code=lg_code, atena_no=str(jumin["shikibetsu"]["atenaNo"]),
-            setai_no=str(jumin["shikibetsu"]["setaiNo"]), valid_from=str(ido["idoDate"]),
-            message_seq=message_seq, record=jumin,
-        ))
 
-    return project
+def facts(lg_code: str, ido: dict[str, Any]) -> dict[str, str]:
+    return {"lg_code": lg_code, "atena_no": subject_key(ido), "ido_date": str(ido["idoDate"])}
 
 
 # -- 照会 -------------------------------------------------------------------------------------------

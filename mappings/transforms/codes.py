@@ -56,8 +56,9 @@ def pref_code_uri(value: Any, _arg: Any) -> str:
     return ESTAT_SAC + lg_code_check(value, None)[:2] + "000"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def _normalized(text: str) -> dict[str, Any]:
+    # sized for a city's register: members of a household share the address text
     return dict(address.normalize(text))
 
 

@@ -1,0 +1,242 @@
+"""Reads and writes of imported records: batches, chunks in one transaction each, export and replay.
+
+A chunk (a few thousand rows) is written in one transaction with SQLAlchemy Core executemany:
+its new records, the lineages they reference, the quarantine entries of its rejected rows and the
+batch's progress. Either all of a chunk is durable or none of it, which is what makes re-running an
+interrupted import safe: records are skipped by their key, rejected rows by the batch's ``last_row``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from broker import audit
+from broker.clock import now
+from broker.imports.models import ImportBatch, ImportedRecord, ImportLineage
+from broker.models import Quarantine
+from broker.store import Store
+
+#: rows per `IN (…)` lookup; keeps every statement under SQLite's and PostgreSQL's parameter limits
+_LOOKUP = 500
+
+
+@dataclass
+class BatchInfo:
+    """The batch a run writes into; `last_row` > 0 means an earlier run got that far."""
+
+    id: int
+    last_row: int
+    new: bool
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """One accepted row, ready to store."""
+
+    lg_code: str
+    atena_no: str
+    row_sha256: str
+    row_no: int
+    canonical: dict[str, Any]
+    source_row: dict[str, Any]
+    lineage_sha256: str
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected row for the quarantine (channel ``file``)."""
+
+    row_no: int
+    result_code: str
+    reason: str
+    original: bytes
+    errors: list[dict[str, Any]]
+
+
+@dataclass
+class ChunkResult:
+    inserted: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    new_keys: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """An imported record as replay and export read it."""
+
+    id: int
+    file_sha256: str
+    row_no: int
+    mapping_id: str
+    mapping_version: str
+    canonical: dict[str, Any]
+    source_row: dict[str, Any]
+
+
+class ImportStore:
+    """Import-side access to the hub's store (same engine, same transactions discipline)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._known_lineages: set[str] = set()
+
+    def open_batch(self, *, file_name: str, file_sha256: str, layout: str, mapping_id: str,
+                   mapping_version: str, encoding: str) -> BatchInfo:
+        """The batch of this file and mapping version: the earlier one when it was imported before."""
+        with self.store.write() as s:
+            found = s.execute(select(ImportBatch.id, ImportBatch.last_row).where(
+                ImportBatch.file_sha256 == file_sha256, ImportBatch.layout == layout,
+                ImportBatch.mapping_id == mapping_id, ImportBatch.mapping_version == mapping_version,
+            )).first()
+            if found is not None:
+                return BatchInfo(found.id, found.last_row, new=False)
+            batch_id = s.execute(insert(ImportBatch).returning(ImportBatch.id), [{
+                "file_name": file_name[-500:], "file_sha256": file_sha256, "layout": layout,
+                "mapping_id": mapping_id, "mapping_version": mapping_version, "encoding": encoding,
+                "last_row": 0, "rows_read": 0, "accepted": 0, "rejected": 0, "started_at": now(),
+            }]).scalar_one()
+        return BatchInfo(batch_id, 0, new=True)
+
+    def write_chunk(self, batch: BatchInfo, *, records: Sequence[NewRecord], rejections: Sequence[Rejection],
+                    lineages: dict[str, tuple[str, str, list[dict[str, Any]]]], through_row: int,
+                    file_sha256: str, mapping: tuple[str, str], quarantine_headers: dict[str, Any],
+                    sender: str | None) -> ChunkResult:
+        """Store one chunk; rows seen before (same key, or rejected in an earlier run) are skipped."""
+        result = ChunkResult()
+        at = now()
+        with self.store.write() as s:
+            fresh = _first_of_each_key(records)
+            existing = _existing_keys(s, [key for key, _ in fresh])
+            todo = [record for key, record in fresh if key not in existing]
+            result.duplicates = len(records) - len(todo)
+            added = self._insert_lineages(s, {r.lineage_sha256 for r in todo}, lineages)
+            if todo:
+                s.execute(insert(ImportedRecord), [{
+                    "batch_id": batch.id, "lg_code": r.lg_code, "atena_no": r.atena_no,
+                    "row_sha256": r.row_sha256, "file_sha256": file_sha256, "row_no": r.row_no,
+                    "mapping_id": mapping[0], "mapping_version": mapping[1], "canonical": r.canonical,
+                    "source_row": r.source_row, "lineage_sha256": r.lineage_sha256, "created_at": at,
+                } for r in todo])
+            result.inserted = len(todo)
+            result.new_keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in todo]
+            pending = [r for r in rejections if r.row_no > batch.last_row]
+            if pending:
+                s.execute(insert(Quarantine), [{
+                    "received_at": at, "channel": "file", "sender": sender, "result_code": r.result_code,
+                    "reason": r.reason, "original": r.original,
+                    "headers": {**quarantine_headers, "row": r.row_no, "errors": r.errors},
+                } for r in pending])
+            result.quarantined = len(pending)
+            if through_row > batch.last_row:
+                s.execute(update(ImportBatch).where(ImportBatch.id == batch.id).values(
+                    last_row=through_row,
+                    rows_read=ImportBatch.rows_read + (through_row - batch.last_row),
+                    accepted=ImportBatch.accepted + len(todo),
+                    rejected=ImportBatch.rejected + len(pending),
+                ))
+        # both only true once the transaction is committed
+        batch.last_row = max(batch.last_row, through_row)
+        self._known_lineages.update(added)
+        return result
+
+    def _insert_lineages(self, s: Session, wanted: set[str],
+                         lineages: dict[str, tuple[str, str, list[dict[str, Any]]]]) -> list[str]:
+        unknown = sorted(wanted - self._known_lineages)
+        if not unknown:
+            return []
+        query = select(ImportLineage.sha256).where(ImportLineage.sha256.in_(unknown))
+        stored = set(s.execute(query).scalars())
+        missing = [sha for sha in unknown if sha not in stored]
+        if missing:
+            s.execute(insert(ImportLineage), [
+                {"sha256": sha, "mapping_id": lineages[sha][0], "mapping_version": lineages[sha][1],
+                 "lineage": lineages[sha][2]} for sha in missing
+            ])
+        return unknown
+
+    def finish_batch(self, batch: BatchInfo, *, actor: str, subject: str, detail: dict[str, Any]) -> None:
+        """Close the run and write it to the audit chain (every run, re-runs included)."""
+        with self.store.write() as s:
+            s.execute(update(ImportBatch).where(ImportBatch.id == batch.id).values(finished_at=now()))
+            audit.append(s, actor, "import.file", subject, {"batch": batch.id, **detail})
+
+    def unsent(self, keys: Sequence[tuple[str, str, str]]) -> list[tuple[int, str, dict[str, Any]]]:
+        """(id, row digest, canonical) of records among `keys` that have no hub receipt yet."""
+        found: list[tuple[int, str, dict[str, Any]]] = []
+        with self.store.read() as s:
+            for start in range(0, len(keys), _LOOKUP):
+                part = keys[start:start + _LOOKUP]
+                found.extend(s.execute(
+                    select(ImportedRecord.id, ImportedRecord.row_sha256, ImportedRecord.canonical)
+                    .where(tuple_(ImportedRecord.lg_code, ImportedRecord.atena_no,
+                                  ImportedRecord.row_sha256).in_(part),
+                           ImportedRecord.receipt_id.is_(None))
+                    .order_by(ImportedRecord.id)
+                ).tuples())
+        return found
+
+    def mark_sent(self, receipts: Sequence[tuple[int, str]]) -> None:
+        """Keep the hub's receipt id beside each record that was sent."""
+        if not receipts:
+            return
+        with self.store.write() as s:
+            table = ImportedRecord.__table__
+            s.connection().execute(
+                update(table).where(table.c.id == bindparam("record_id")),
+                [{"record_id": record_id, "receipt_id": receipt} for record_id, receipt in receipts],
+            )
+
+    def latest(self, lg_code: str | None = None) -> Iterator[dict[str, Any]]:
+        """The newest canonical record of each resident, in the order they were first stored."""
+        newest = select(func.max(ImportedRecord.id)).group_by(ImportedRecord.lg_code, ImportedRecord.atena_no)
+        if lg_code is not None:
+            newest = newest.where(ImportedRecord.lg_code == lg_code)
+        with self.store.read() as s:
+            rows = s.execute(select(ImportedRecord.canonical).where(ImportedRecord.id.in_(newest))
+                             .order_by(ImportedRecord.id).execution_options(yield_per=2000))
+            for (canonical,) in rows:
+                yield canonical
+
+    def records(self, *, limit: int | None = None) -> Iterator[StoredRecord]:
+        """Imported records, oldest first, for replay."""
+        query = select(ImportedRecord.id, ImportedRecord.file_sha256, ImportedRecord.row_no,
+                       ImportedRecord.mapping_id, ImportedRecord.mapping_version, ImportedRecord.canonical,
+                       ImportedRecord.source_row).order_by(ImportedRecord.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.store.read() as s:
+            for row in s.execute(query.execution_options(yield_per=2000)):
+                yield StoredRecord(*row)
+
+    def count(self) -> int:
+        with self.store.read() as s:
+            return int(s.execute(select(func.count()).select_from(ImportedRecord)).scalar_one())
+
+
+def _first_of_each_key(records: Sequence[NewRecord]) -> list[tuple[tuple[str, str, str], NewRecord]]:
+    """A row repeated inside the file is a duplicate of its first occurrence."""
+    seen: dict[tuple[str, str, str], NewRecord] = {}
+    for record in records:
+        seen.setdefault((record.lg_code, record.atena_no, record.row_sha256), record)
+    return list(seen.items())
+
+
+def _existing_keys(s: Session, keys: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    key = tuple_(ImportedRecord.lg_code, ImportedRecord.atena_no, ImportedRecord.row_sha256)
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(keys), _LOOKUP):
+        part = keys[start:start + _LOOKUP]
+        found.update(s.execute(
+            select(ImportedRecord.lg_code, ImportedRecord.atena_no, ImportedRecord.row_sha256)
+            .where(key.in_(part))
+        ).tuples())
+    return found
+
+
+__all__ = ["BatchInfo", "ChunkResult", "ImportStore", "NewRecord", "Rejection", "StoredRecord"]

@@ -1,0 +1,31 @@
+"""``chipla bench <name>``: one sub-subcommand per benchmark, each a thin call into ``bench.<name>_bench``.
+
+To add a benchmark, write ``bench/<name>_bench.py`` and one ``_<name>`` function here (its parser
+and its runner); the benchmark modules are imported only when their command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
+    benches = p.add_subparsers(dest="bench_command", required=True)
+    _import(benches)
+
+
+def _import(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = benches.add_parser("import", help="synthetic residents (CP932 CSV) through chipla import")
+    p.add_argument("--rows", type=int, default=100_000, help="residents to generate (default 100,000)")
+    p.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
+    p.add_argument("--profile", action="store_true", help="print the cProfile of the import")
+    p.set_defaults(func=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from bench import import_bench
+
+    result = import_bench.run(args.rows, db_url=args.db, profile=args.profile)
+    print(import_bench.report(result))
+    return 0

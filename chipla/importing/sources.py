@@ -1,0 +1,161 @@
+"""Legacy files opened for import: layout by name, encoding, and rows with their row numbers.
+
+CSV arrives as UTF-8 (with or without BOM) from 標準準拠 systems and as CP932 from older ones;
+``auto`` takes a BOM at its word, then tries UTF-8 — which random CP932 text almost never is — and
+falls back to CP932. A file that the chosen encoding cannot decode is refused whole, with the line:
+guessing would put a wrong character into a name. Fixed-width files are decoded column by column by
+`mappings.fixed_width`, which reports each undecodable column with its row and byte offset.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mappings import fixed_width
+from mappings.csv_layout import CsvLayout
+from mappings.errors import DecodeIssue
+from mappings.fixed_width import FixedWidthLayout
+from mappings.layout_catalog import file_layouts
+
+ENCODINGS = ("auto", "cp932", "utf-8")
+BOM = b"\xef\xbb\xbf"
+#: result codes (api_specs/result_codes.yaml) of rows refused before mapping
+ENCODING_INVALID = "1008"
+MALFORMED = "1001"
+
+
+class FileRefused(ValueError):
+    """The file as a whole cannot be imported (unknown layout, wrong header, undecodable bytes)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One line of the error report: where, what was there, and why it was refused."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+    result_code: str
+
+
+Layout = CsvLayout | FixedWidthLayout
+
+
+def find_layout(name: str) -> Layout:
+    """A layout by its full name (``csv.chukan_jumin``) or the part after the kind (``chukan_jumin``)."""
+    layouts = file_layouts()
+    for full, layout in layouts.items():
+        if name in (full, full.split(".", 1)[-1]):
+            return layout
+    known = ", ".join(sorted(full.split(".", 1)[-1] for full in layouts))
+    raise FileRefused(f"unknown layout {name!r} (known: {known})")
+
+
+def _decode_text(data: bytes, encoding: str) -> tuple[str, str]:
+    """(text, encoding used); a BOM is removed and reported as part of the encoding."""
+    if encoding not in ENCODINGS:
+        raise FileRefused(f"unknown encoding {encoding!r} (use {', '.join(ENCODINGS)})")
+    has_bom = data.startswith(BOM)
+    candidates = ["utf-8", "cp932"] if encoding == "auto" and not has_bom else [
+        "utf-8" if encoding == "auto" else encoding]
+    for position, candidate in enumerate(candidates):
+        body = data[len(BOM):] if has_bom and candidate == "utf-8" else data
+        try:
+            text = body.decode(candidate)
+        except UnicodeDecodeError as exc:
+            if position + 1 < len(candidates):
+                continue
+            line = body.count(b"\n", 0, exc.start) + 1
+            raise FileRefused(
+                f"the file is not valid {candidate}: byte {exc.start} (line {line}) "
+                f"{body[exc.start:exc.end + 1].hex(' ')}"
+            ) from exc
+        return text, f"{candidate}+bom" if has_bom and candidate == "utf-8" else candidate
+    raise AssertionError("unreachable")
+
+
+class Source:
+    """One file read into memory with its digest; rows are decoded on demand."""
+
+    def __init__(self, path: str | Path, layout: Layout, encoding: str = "auto") -> None:
+        self.path = Path(path)
+        self.layout = layout
+        self.data = self.path.read_bytes()
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
+        if isinstance(layout, CsvLayout):
+            self.text, self.encoding = _decode_text(self.data, encoding)
+            self.total = max(self.text.count("\n") - 1, 0) + (0 if self.text.endswith("\n") else 1)
+        else:
+            if encoding not in ENCODINGS:
+                raise FileRefused(f"unknown encoding {encoding!r} (use {', '.join(ENCODINGS)})")
+            if encoding != "auto":
+                self.layout = dataclasses.replace(layout, encoding=encoding)
+            self.encoding = self.layout.encoding
+            self.records = _split_records(self.data, self.layout)  # type: ignore[arg-type]
+            self.total = len(self.records)
+
+    def rows(self, on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number, {column: text}) of every row that could be read; the others go to on_problem."""
+        if isinstance(self.layout, CsvLayout):
+            yield from self._csv_rows(self.layout, on_problem)
+            return
+
+        def decode_issue(issue: DecodeIssue) -> None:
+            shown = issue.raw.hex(" ")
+            reason = issue.reason or f"byte {issue.offset}: {shown} is not valid {issue.encoding}"
+            on_problem(RowProblem(issue.row_no, issue.column, issue.raw.hex(" "), reason, ENCODING_INVALID))
+
+        yield from fixed_width.read(self.data, self.layout, on_error=decode_issue)
+
+    def _csv_rows(self, layout: CsvLayout,
+                  on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, dict[str, str]]]:
+        reader = csv.reader(io.StringIO(self.text))
+        header = next(reader, None)
+        if header is None or tuple(header) != layout.columns:
+            raise FileRefused(f"the header does not match layout {layout.name}: {header!r}")
+        columns = layout.columns
+        width = len(columns)
+        for row_no, values in enumerate(reader, start=1):
+            if len(values) == width:
+                yield row_no, dict(zip(columns, values, strict=True))
+            elif values:
+                reason = f"the row has {len(values)} columns, the layout has {width}"
+                on_problem(RowProblem(row_no, "*", f"{len(values)} columns", reason, MALFORMED))
+
+    def original(self, row_no: int, row: dict[str, str] | None = None) -> bytes:
+        """The row's bytes for the quarantine: exact for fixed width, the row re-encoded for CSV."""
+        if not isinstance(self.layout, CsvLayout):
+            return self.records[row_no - 1] if 0 < row_no <= len(self.records) else b""
+        if row is None:
+            return b""
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(row.values())
+        codec = "utf-8" if self.encoding.startswith("utf-8") else self.encoding
+        return buffer.getvalue().encode(codec, errors="backslashreplace")
+
+
+def _split_records(data: bytes, layout: FixedWidthLayout) -> list[bytes]:
+    """Records as `mappings.fixed_width` reads them, kept for the quarantine's original bytes."""
+    if layout.line_terminator:
+        records = data.split(layout.line_terminator)
+        if records and records[-1] == b"":
+            records.pop()
+        return records
+    size = layout.record_length
+    return [data[offset:offset + size] for offset in range(0, len(data), size)]
+
+
+def row_digest(layout_name: str, row: dict[str, str]) -> str:
+    """The row's content digest: decoded values, so encoding, BOM and line ends do not matter."""
+    text = layout_name + "\x1e" + "\x1f".join(row.values())
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+__all__ = ["ENCODINGS", "FileRefused", "Layout", "RowProblem", "Source", "find_layout", "row_digest"]

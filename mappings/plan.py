@@ -1,0 +1,118 @@
+"""A rule prepared for repeated use: paths parsed once, lineage built once, chain results remembered.
+
+Importing a town's register maps hundreds of thousands of rows through the same rules, and most
+values repeat (団体コード, 性別, 続柄, dates, 大字 and 番地, common names). Every transform is a pure
+function of (value, argument) — the registry's call shape guarantees nothing else reaches it — so
+the outcome of a chain for a given source value can be kept and reused. Only immutable outcomes are
+kept (strings, numbers, errors): a transform that builds an object (an IMI コード型) runs every time,
+because later rules may write into that object. A rule whose values rarely repeat (宛名番号) stops
+remembering after a short trial, so the memory stays bounded by what is actually reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mappings import paths
+from mappings.errors import FieldError, TransformError
+from mappings.types import LineageEntry
+
+if TYPE_CHECKING:
+    from mappings.spec import Rule
+
+#: outcomes of a chain
+OK, SKIP, ERROR = 0, 1, 2
+Outcome = tuple[int, Any]
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+#: lookups after which a rule whose hit rate is below MIN_HIT_RATE stops remembering
+TRIAL = 2048
+MIN_HIT_RATE = 0.05
+#: entries per rule before the memory is emptied and refilled
+MAX_ENTRIES = 50_000
+
+
+@dataclass
+class RulePlan:
+    """What `Spec.apply` needs of one rule, prepared once per loaded spec."""
+
+    rule: Rule
+    sources: tuple[tuple[paths.Segment, ...], ...]
+    flat_sources: tuple[str, ...] | None
+    target: tuple[paths.Segment, ...]
+    where: str
+    lineage: LineageEntry
+    indexed: bool
+    memo: dict[Any, Outcome] | None = field(default_factory=dict)
+    lookups: int = 0
+    hits: int = 0
+
+    @classmethod
+    def build(cls, rule: Rule) -> RulePlan:
+        sources = tuple(tuple(paths.parse(source)) for source in rule.sources)
+        flat = all(len(segments) == 1 and segments[0][1] is None for segments in sources)
+        target = tuple(paths.parse(rule.to))
+        return cls(
+            rule=rule,
+            sources=sources,
+            flat_sources=tuple(segments[0][0] for segments in sources) if flat else None,
+            target=target,
+            where=", ".join(rule.sources) or rule.to,
+            lineage=LineageEntry(rule.to, rule.sources, tuple(step.name for step in rule.steps)),
+            indexed=any(index is not None for _, index in target),
+        )
+
+    def values(self, record: dict[str, Any]) -> list[Any]:
+        """The source values, blanks as None (as `paths.get` reads them)."""
+        if self.flat_sources is not None and isinstance(record, dict):
+            found = [record.get(key) for key in self.flat_sources]
+            return [None if value == "" else value for value in found]
+        return [paths.get_parsed(record, segments) for segments in self.sources]
+
+    def outcome(self, values: list[Any]) -> Outcome:
+        """The chain's result for these values, from memory when it has been seen before."""
+        memo = self.memo
+        if memo is None:
+            return self.run(values)
+        # only text is remembered: 1, 1.0 and True are equal keys but not equal inputs
+        if len(values) == 1:
+            key: Any = values[0]
+            if type(key) is not str:
+                return self.run(values)
+        else:
+            if not all(value is None or type(value) is str for value in values):
+                return self.run(values)
+            key = tuple(values)
+        found = memo.get(key)
+        self.lookups += 1
+        if found is not None:
+            self.hits += 1
+            return found
+        result = self.run(values)
+        if result[0] != OK or isinstance(result[1], _IMMUTABLE):
+            if len(memo) >= MAX_ENTRIES:
+                memo.clear()
+            memo[key] = result
+        if self.lookups >= TRIAL and self.hits < self.lookups * MIN_HIT_RATE:
+            self.memo = None
+        return result
+
+    def run(self, values: list[Any]) -> Outcome:
+        """Run the chain; the same decisions as one pass of the engine, without touching output."""
+        rule = self.rule
+        original: Any = values[0] if len(values) == 1 else (values or None)
+        value = original
+        for step in rule.steps:
+            try:
+                value = step.transform.fn(value, step.arg)
+            except TransformError as exc:
+                return ERROR, FieldError(self.where, original, f"{step.name}: {exc}", rule.to)
+            if value is None or value == "":
+                if rule.required:
+                    return ERROR, FieldError(self.where, original, f"{step.name} gave no value", rule.to)
+                return SKIP, None
+        return OK, value
+
+
+__all__ = ["ERROR", "OK", "SKIP", "Outcome", "RulePlan"]
