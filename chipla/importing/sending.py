@@ -15,9 +15,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.soap import codec
 from broker.clock import now
 from broker.envelope import Envelope, Header
-from broker.errors import HubError
+from broker.errors import HeaderInvalid, HubError, SchemaInvalid
 from broker.hub import Hub
 from broker.imports import ImportStore
 from broker.registry import SystemInfo
@@ -44,9 +45,24 @@ class SendResult:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
 
 
+#: namespace of the message ids of imported records (UUID v5 of the record's row digest)
+MESSAGE_ID_NAMESPACE = uuid.UUID("5f0c3b1e-7d2a-5c4e-9a61-243035000001")
+
+
 def message_id(row_sha256: str) -> str:
     """Stable per record: the same record is the same message however often it is sent."""
-    return f"imp-{row_sha256[:56]}"
+    return str(uuid.uuid5(MESSAGE_ID_NAMESPACE, row_sha256))
+
+
+def _check(schema: Any, qname: str, data: dict[str, Any], error: type[HubError]) -> None:
+    """The same XSD the SOAP and REST doors apply, so what the file door sends, receivers accept."""
+    try:
+        xml = codec.to_xml(qname, data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise error(f"スキーマ検証エラー: {exc}") from exc
+    if not schema.validate(xml):
+        last = schema.error_log.last_error
+        raise error(f"スキーマ検証エラー: {last.path if last else ''}: {last.message if last else ''}")
 
 
 def ido_of(canonical: dict[str, Any]) -> dict[str, Any] | None:
@@ -69,6 +85,8 @@ def envelope(target: SendTarget, ido: dict[str, Any], row_sha256: str) -> Envelo
     }
     if target.operator_id:
         wire["operatorId"] = target.operator_id
+    _check(codec.lxml_common_schema(), f"{{{codec.NS_COMMON}}}PfHeader", wire, HeaderInvalid)
+    _check(codec.lxml_schema(), f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest", {"ido": ido}, SchemaInvalid)
     header = Header.from_wire(wire)
     original = json.dumps({"meta": header.to_wire(), "ido": ido}, ensure_ascii=False).encode("utf-8")
     return Envelope(header=header, body={"ido": ido}, original=original, content_type="application/json",

@@ -20,10 +20,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.inbound.wsdl_docs import WsdlDocuments
 from adapters.soap import codec, envelope, wsse, xmlsafe
+from broker.accept import content_digest
 from broker.clock import now
-from broker.errors import HubError, NotAllowed, SchemaInvalid
+from broker.envelope import Envelope, Header
+from broker.errors import (
+    DuplicateConflict,
+    HeaderInvalid,
+    HubError,
+    NotAllowed,
+    RequestInvalid,
+    SchemaInvalid,
+    Stale,
+)
 from broker.security import usernametoken
+from broker.services import jumin
 
 
 @dataclass
@@ -32,6 +44,8 @@ class Inbox:
 
     items: list[dict[str, Any]] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
+    receipts: dict[str, tuple[str, str]] = field(default_factory=dict)  # message id → (receipt, digest)
+    latest: dict[str, str] = field(default_factory=dict)  # 宛名番号 → latest 異動日
     nonces: set[str] = field(default_factory=set)
     fail_next: int = 0
     down: bool = False
@@ -46,6 +60,26 @@ class Inbox:
             self.items.append(item)
             return True
 
+    def take_ido(self, message_id: str, digest: str, item: dict[str, Any]) -> tuple[str, bool]:
+        """The receiver's own rules: the first receipt for a re-sent id, 1009 for other content under
+        the same id, 1010 for a change older than the one it holds; returns (receipt, duplicate)."""
+        with self.lock:
+            known = self.receipts.get(message_id)
+            if known is not None:
+                if known[1] != digest:
+                    raise DuplicateConflict("同一メッセージIDで内容の異なる電文です")
+                self.seen[message_id] += 1
+                return known[0], True
+            latest = self.latest.get(item["atenaNo"])
+            if latest is not None and item["idoDate"] < latest:
+                raise Stale(f"異動日 {item['idoDate']} は保持している異動日 {latest} より前です")
+            receipt = str(uuid.uuid4())
+            self.receipts[message_id] = (receipt, digest)
+            self.latest[item["atenaNo"]] = item["idoDate"]
+            self.seen[message_id] = 1
+            self.items.append(item)
+            return receipt, False
+
     def should_fail(self) -> bool:
         with self.lock:
             if self.down:
@@ -58,8 +92,11 @@ class Inbox:
 
 def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, Inbox]:
     inbox = Inbox()
+    docs = WsdlDocuments()
 
     async def soap(request: Request) -> Response:
+        if request.method == "GET":
+            return docs.response(request, "jumin")
         raw = await request.body()
         version = envelope.SOAP11
         try:
@@ -75,20 +112,27 @@ def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, In
                 inbox.nonces.add(token.nonce_b64 or "")
             if inbox.should_fail():
                 raise HubError("受信システムが一時的に利用できません", code="downstream_unavailable")
+            if req.body_element.tag != f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest":
+                raise RequestInvalid(f"この受信システムは IdoTsuchi だけを受け付けます: {req.body_element.tag}",
+                                     code="unknown_operation")
             if req.header_block is None or not codec.lxml_common_schema().validate(req.header_block):
-                raise SchemaInvalid("PfHeader missing or invalid", code="header_invalid")
-            if req.body_element.tag != f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest" or \
-                    not codec.lxml_schema().validate(req.body_element):
-                raise SchemaInvalid("IdoTsuchiRequest expected")
-            meta = codec.to_dict(req.header_block)
+                raise HeaderInvalid("共通ヘッダ (PfHeader) がないか正しくありません")
+            header = Header.from_wire(codec.to_dict(req.header_block))
+            if (header.service, header.operation) != ("jumin", "IdoTsuchi"):
+                raise HeaderInvalid("共通ヘッダの service/operation が本文と一致しません")
+            if not codec.lxml_schema().validate(req.body_element):
+                raise SchemaInvalid(f"スキーマ検証エラー: {codec.lxml_schema().error_log.last_error}")
             ido = codec.to_dict(req.body_element)["ido"]
+            jumin.check_codes(ido)
+            env = Envelope(header, {"ido": ido}, raw, "text/xml", "soap")
+            receipt, duplicate = inbox.take_ido(header.message_id, content_digest(env),
+                                                _item(header.to_wire(), ido, "soap"))
         except HubError as exc:
             return Response(envelope.fault(version, exc), status_code=500,
                             media_type=envelope.CONTENT_TYPE[version])
-        fresh = inbox.take(meta["messageId"], _item(meta, ido, "soap"))
         body = codec.to_xml(f"{{{codec.NS_JUMIN}}}IdoTsuchiResponse", {
-            "result": {"code": "0000" if fresh else "0001", "message": "受信しました"},
-            "receiptId": str(uuid.uuid4()), "acceptedAt": now(), "duplicate": not fresh})
+            "result": {"code": "0001" if duplicate else "0000", "message": "受信しました"},
+            "receiptId": receipt, "acceptedAt": now(), "duplicate": duplicate})
         return Response(envelope.envelope(version, body), media_type=envelope.CONTENT_TYPE[version])
 
     async def webhook(request: Request) -> Response:
@@ -117,7 +161,7 @@ def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, In
                 inbox.down = bool(data["down"])
         return JSONResponse({"failNext": inbox.fail_next, "down": inbox.down})
 
-    app = Starlette(routes=[Route("/soap/jumin", soap, methods=["POST"]),
+    app = Starlette(routes=[Route("/soap/jumin", soap, methods=["GET", "POST"]),
                             Route("/webhook", webhook, methods=["POST"]),
                             Route("/inbox", show_inbox), Route("/control", control, methods=["POST"])])
     return app, inbox
