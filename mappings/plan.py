@@ -27,8 +27,8 @@ Outcome = tuple[int, Any]
 
 _IMMUTABLE = (str, int, float, bool, type(None))
 #: lookups after which a rule whose hit rate is below MIN_HIT_RATE stops remembering
-TRIAL = 2048
-MIN_HIT_RATE = 0.05
+TRIAL = 16384
+MIN_HIT_RATE = 0.02
 #: entries per rule before the memory is emptied and refilled
 MAX_ENTRIES = 50_000
 
@@ -65,9 +65,12 @@ class RulePlan:
 
     def values(self, record: dict[str, Any]) -> list[Any]:
         """The source values, blanks as None (as `paths.get` reads them)."""
-        if self.flat_sources is not None and isinstance(record, dict):
-            found = [record.get(key) for key in self.flat_sources]
-            return [None if value == "" else value for value in found]
+        flat = self.flat_sources
+        if flat is not None and type(record) is dict:
+            if len(flat) == 1:
+                value = record.get(flat[0])
+                return [None if value == "" else value]
+            return [None if value == "" else value for value in map(record.get, flat)]
         return [paths.get_parsed(record, segments) for segments in self.sources]
 
     def outcome(self, values: list[Any]) -> Outcome:
@@ -94,7 +97,7 @@ class RulePlan:
             if len(memo) >= MAX_ENTRIES:
                 memo.clear()
             memo[key] = result
-        if self.lookups >= TRIAL and self.hits < self.lookups * MIN_HIT_RATE:
+        if self.lookups == TRIAL and self.hits < TRIAL * MIN_HIT_RATE:
             self.memo = None
         return result
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Servers and the browser the tests need, from Debian's packages: redis-server (Celery broker for the
-# scaled-out dispatcher) and chromium (console page test). PostgreSQL binaries are expected at
+# scaled-out dispatcher), chromium and a Japanese font (console page test). PostgreSQL binaries are expected at
 # /usr/local/bin or on PATH (initdb, pg_ctl); the test suite starts a throw-away cluster itself.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+# Japanese glyphs for console screenshots
+[ -d /usr/share/fonts/opentype/ipafont-gothic ] || need+=(fonts-ipafont-gothic)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages: ${need[*]} (run as root, or install them)" >&2

@@ -116,8 +116,8 @@ class ImportStore:
             todo = [record for key, record in fresh if key not in existing]
             result.duplicates = len(records) - len(todo)
             added = self._insert_lineages(s, {r.lineage_sha256 for r in todo}, lineages)
-            if todo:
-                s.execute(insert(ImportedRecord), [{
+            if todo:  # Core executemany: no ORM bookkeeping per row
+                s.connection().execute(insert(ImportedRecord.__table__), [{
                     "batch_id": batch.id, "lg_code": r.lg_code, "atena_no": r.atena_no,
                     "row_sha256": r.row_sha256, "file_sha256": file_sha256, "row_no": r.row_no,
                     "mapping_id": mapping[0], "mapping_version": mapping[1], "canonical": r.canonical,
@@ -127,7 +127,7 @@ class ImportStore:
             result.new_keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in todo]
             pending = [r for r in rejections if r.row_no > batch.last_row]
             if pending:
-                s.execute(insert(Quarantine), [{
+                s.connection().execute(insert(Quarantine.__table__), [{
                     "received_at": at, "channel": "file", "sender": sender, "result_code": r.result_code,
                     "reason": r.reason, "original": r.original,
                     "headers": {**quarantine_headers, "row": r.row_no, "errors": r.errors},
