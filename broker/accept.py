@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from broker import audit
+from broker import audit, metrics
 from broker.clock import now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
@@ -144,9 +144,14 @@ class AcceptWriter:
         for item, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 item.future.set_exception(outcome)
+                continue
+            if outcome.duplicate:
+                metrics.DUPLICATES.inc()
             else:
-                destinations.update(outcome.destinations)
-                item.future.set_result(outcome)
+                h = item.envelope.header
+                metrics.ACCEPTED.labels(h.service, h.operation).inc()
+            destinations.update(outcome.destinations)
+            item.future.set_result(outcome)
         if destinations and self.on_committed:
             try:
                 self.on_committed(sorted(destinations))

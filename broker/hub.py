@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from broker import audit, classification
+from broker import audit, classification, metrics
 from broker.accept import AcceptWriter, Derived, Receipt
 from broker.clock import now
 from broker.dispatch.base import Dispatcher
@@ -114,6 +114,7 @@ class Hub:
                    sender: str | None) -> None:
         """Keep refused input with its reason. Failing to quarantine is logged, never raised over the
         sender's answer."""
+        metrics.REFUSED.labels(channel, error.result.code).inc()
         try:
             with self.store.write() as s:
                 s.add(Quarantine(received_at=now(), channel=channel, sender=sender,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import aliased
 
-from broker import audit
+from broker import audit, metrics
 from broker.clock import now
 from broker.models import Delivery, DeliveryAttempt, MappedRecord, Message
 from broker.retry import RetryPolicy
@@ -134,6 +134,7 @@ class Outbox:
                 d.lease_until = d.lease_owner = None
                 s.add(DeliveryAttempt(delivery_id=d.id, attempt_no=d.attempts, started_at=o.started_at or t,
                                       finished_at=t, outcome=result, detail=o.detail[:2000] or None))
+                metrics.DELIVERIES.labels(d.destination, result).inc()
                 entries.append(("hub", f"delivery.{result}", f"{d.destination}:{d.id}",
                                 {"messageSeq": d.message_seq, "attempt": d.attempts}))
             audit.append_many(s, entries)

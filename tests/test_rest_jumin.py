@@ -99,3 +99,14 @@ def test_management_needs_admin(hub: RunningHub, client: httpx.Client) -> None:
     assert admin.delete("/systems/kouki").status_code == 204
     assert admin.get("/systems/kouki").json()["code"] == "3004"
     assert admin.get(f"/messages/{uuid.uuid4()}").json()["code"] == "3003"
+
+
+def test_metrics_count_accepted_refused_and_delivered(hub: RunningHub, client: httpx.Client) -> None:
+    client.post("/jumin/ido", json={"meta": header("juki"), "ido": SampleTown().tennyu()})
+    client.post("/jumin/ido", json={"meta": header("juki", lg_code="243030"), "ido": SampleTown().tennyu()})
+    until(lambda: len(hub.receivers["zei"].inbox.items) == 1)
+    text = httpx.get(f"{hub.url}/metrics").text
+    assert 'chipla_messages_accepted_total{operation="IdoTsuchi",service="jumin"}' in text
+    assert 'chipla_messages_refused_total{channel="rest",code="1005"}' in text
+    until(lambda: 'chipla_delivery_attempts_total{destination="zei",outcome="delivered"}'
+          in httpx.get(f"{hub.url}/metrics").text)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from broker import audit
@@ -172,13 +172,16 @@ class ImportStore:
         with self.store.read() as s:
             for start in range(0, len(keys), _LOOKUP):
                 part = keys[start:start + _LOOKUP]
-                found.extend(s.execute(
-                    select(ImportedRecord.id, ImportedRecord.row_sha256, ImportedRecord.canonical)
-                    .where(tuple_(ImportedRecord.lg_code, ImportedRecord.atena_no,
-                                  ImportedRecord.row_sha256).in_(part),
+                wanted = set(part)
+                rows = s.execute(
+                    select(ImportedRecord.id, ImportedRecord.lg_code, ImportedRecord.atena_no,
+                           ImportedRecord.row_sha256, ImportedRecord.canonical)
+                    .where(ImportedRecord.row_sha256.in_([digest for _, _, digest in part]),
                            ImportedRecord.receipt_id.is_(None))
                     .order_by(ImportedRecord.id)
-                ).tuples())
+                ).tuples()
+                found.extend((i, digest, canonical) for i, lg, atena, digest, canonical in rows
+                             if (lg, atena, digest) in wanted)
         return found
 
     def mark_sent(self, receipts: Sequence[tuple[int, str]]) -> None:
@@ -228,13 +231,14 @@ def _first_of_each_key(records: Sequence[NewRecord]) -> list[tuple[tuple[str, st
 
 
 def _existing_keys(s: Session, keys: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    key = tuple_(ImportedRecord.lg_code, ImportedRecord.atena_no, ImportedRecord.row_sha256)
+    """The keys already stored, looked up by digest (the leading column of the unique index)."""
     found: set[tuple[str, str, str]] = set()
-    for start in range(0, len(keys), _LOOKUP):
-        part = keys[start:start + _LOOKUP]
+    digests = sorted({digest for _, _, digest in keys})
+    for start in range(0, len(digests), _LOOKUP):
+        part = digests[start:start + _LOOKUP]
         found.update(s.execute(
             select(ImportedRecord.lg_code, ImportedRecord.atena_no, ImportedRecord.row_sha256)
-            .where(key.in_(part))
+            .where(ImportedRecord.row_sha256.in_(part))
         ).tuples())
     return found
 

@@ -65,10 +65,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["batch_id"], ["import_batches.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["lineage_sha256"], ["import_lineages.sha256"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("lg_code", "atena_no", "row_sha256", name="uq_imported_records_key"),
+        sa.UniqueConstraint("row_sha256", "lg_code", "atena_no", name="uq_imported_records_key"),
     )
     with op.batch_alter_table("imported_records", schema=None) as batch_op:
         batch_op.create_index("ix_imported_records_batch_id", ["batch_id"], unique=False)
+        batch_op.create_index("ix_imported_records_resident", ["lg_code", "atena_no", "id"], unique=False)
         batch_op.create_index("ix_imported_records_mapping", ["mapping_id", "mapping_version", "id"],
                               unique=False)
 
@@ -76,6 +77,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("imported_records", schema=None) as batch_op:
         batch_op.drop_index("ix_imported_records_mapping")
+        batch_op.drop_index("ix_imported_records_resident")
         batch_op.drop_index("ix_imported_records_batch_id")
     op.drop_table("imported_records")
     op.drop_table("import_lineages")
