@@ -89,7 +89,7 @@ def synthetic_csv(rows: int, seed: int = 243035) -> bytes:
             "氏名": f"{family}\u3000{given}",
             "氏名カナ": jaconv.z2h(f"{family_kana} {given_kana}", kana=True, ascii=False, digit=False),
             "生年月日": _wareki(birth), "性別": seibetsu, "続柄": "02" if n % 3 else "01",
-            "郵便番号": f"{place.postcode[:3]}-{place.postcode[3:]}",
+            "郵便番号": f"{place.postcode[:3]}-{place.postcode[3:]}" if place.postcode else "",
             "住所": f"三重県桑名郡木曽岬町大字{place.name}{jaconv.h2z(banchi, digit=True)}番地",
             "住民種別": "1", "住民状態": "1", "異動事由": "10", "異動年月日": moved.isoformat(),
             "届出年月日": moved.isoformat(),

@@ -24,9 +24,9 @@ from bench.soap_receivers_process import RECEIVERS
 from broker.models import Delivery
 from broker.store import Store
 from chipla.sandbox import LG
+from chipla.vendors.handmade import raw_soap
 from chipla.vendors.loopback import free_port
 from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.handmade import raw_soap
 
 JUKI_PASSWORD = "juki-bench-secret"
 

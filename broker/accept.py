@@ -180,7 +180,7 @@ def write_group(store: Store, batch: list[Pending]) -> list[Receipt | HubError]:
         receipts = _insert(s, batch, new, accepted_at)
         for i, receipt in zip(new, receipts, strict=True):
             out[i] = receipt
-        for i, item in enumerate(batch):  # re-sends of a message first seen in this same group
+        for i in range(len(batch)):  # re-sends of a message first seen in this same group
             if out[i] is None:
                 first = out[firsts_of(batch, i)]
                 out[i] = (Receipt(first.receipt_id, first.accepted_at, True, first.seq)
@@ -246,7 +246,7 @@ def _resolve_resends(s: Session, batch: list[Pending], out: list[Any]) -> list[i
 def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datetime) -> list[Receipt]:
     if not new:
         return []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in new:
         env, d = batch[i].envelope, batch[i].derived
         rows.append({
@@ -258,7 +258,9 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
             "envelope": env.as_record(), "canonical": env.body, "accepted_at": accepted_at,
         })
     seqs = list(s.execute(insert(Message).returning(Message.seq, sort_by_parameter_order=True), rows).scalars())
-    mapped, deliveries, entries = [], [], []
+    mapped: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
+    entries: list[tuple[str, str, str, dict[str, Any]]] = []
     per_rules: dict[int, list[tuple[Pending, int]]] = {}
     for i, seq, row in zip(new, seqs, rows, strict=True):
         d = batch[i].derived

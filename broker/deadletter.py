@@ -11,6 +11,7 @@ from broker.clock import as_jst, now
 from broker.errors import NotFound
 from broker.models import Delivery, Message
 from broker.store import Store
+from broker.store import affected as _count
 
 
 def list_dead(store: Store, destination: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
@@ -48,6 +49,6 @@ def retry_all(store: Store, destination: str, actor: str) -> int:
     with store.write() as s:
         res = s.execute(update(Delivery).where(Delivery.destination == destination, Delivery.status == "dead")
                         .values(status="pending", attempts=0, next_attempt_at=now(), last_error=None))
-        count = res.rowcount or 0
+        count = _count(res)
         audit.append(s, actor, "deadletter.retry_all", destination, {"count": count})
     return count

@@ -19,6 +19,7 @@ from broker.clock import now
 from broker.models import Delivery, DeliveryAttempt, MappedRecord, Message
 from broker.retry import RetryPolicy
 from broker.store import Store
+from broker.store import affected as _count
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Outbox:
             result = s.execute(update(Delivery).where(
                 Delivery.id == delivery_id, Delivery.status == "in_flight", Delivery.lease_owner == owner
             ).values(lease_until=t + self.lease))
-            if not result.rowcount:
+            if not _count(result):
                 return None
             r = s.execute(
                 select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
@@ -144,14 +145,14 @@ class Outbox:
         with self.store.write() as s:
             res = s.execute(update(Delivery).where(Delivery.status == "in_flight", Delivery.lease_until < now())
                             .values(status="pending", lease_until=None, lease_owner=None))
-            return res.rowcount or 0
+            return _count(res)
 
     def release_all_leases(self) -> int:
         """At start-up of the only process using the store (embedded SQLite): every claim is void."""
         with self.store.write() as s:
             res = s.execute(update(Delivery).where(Delivery.status == "in_flight")
                             .values(status="pending", lease_until=None, lease_owner=None))
-            return res.rowcount or 0
+            return _count(res)
 
     def due_destinations(self) -> list[str]:
         with self.store.read() as s:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from broker import migrate
 from broker.db import is_sqlite, make_engine, session_factory
 from broker.models import AuditHead
+
+
+def affected(result: Any) -> int:
+    """Rows changed by an UPDATE/DELETE (a CursorResult's rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class Store:

@@ -63,6 +63,14 @@ class RulePlan:
             indexed=any(index is not None for _, index in target),
         )
 
+    def put(self, output: dict[str, Any], value: Any) -> None:
+        """`paths.put` with the parsed target; the common two-level path without indexes inline."""
+        target = self.target
+        if len(target) == 2 and not self.indexed:
+            output.setdefault(target[0][0], {})[target[1][0]] = value
+        else:
+            paths.put_parsed(output, target, value)
+
     def values(self, record: dict[str, Any]) -> list[Any]:
         """The source values, blanks as None (as `paths.get` reads them)."""
         flat = self.flat_sources

@@ -123,10 +123,9 @@ class Spec:
 
 def _has_list(node: dict[str, Any]) -> bool:
     """Whether any value is a list (only lists can hold the holes `paths.compact` removes)."""
-    for value in node.values():
-        if isinstance(value, list) or (isinstance(value, dict) and _has_list(value)):
-            return True
-    return False
+    return any(
+        isinstance(value, list) or (isinstance(value, dict) and _has_list(value)) for value in node.values()
+    )
 
 
 def _apply_rule(
@@ -138,13 +137,13 @@ def _apply_rule(
 ) -> None:
     plan = rule.plan
     values = plan.values(record)
-    if rule.sources and all(value is None for value in values):
+    if rule.sources and values.count(None) == len(values):
         if rule.required:
             errors.append(FieldError(plan.where, None, "required value is missing", rule.to))
         return
     kind, result = plan.outcome(values)
     if kind == OK:
-        paths.put_parsed(output, plan.target, result)
+        plan.put(output, result)
         lineage.append(plan.lineage)
     elif kind == ERROR:
         errors.append(result)

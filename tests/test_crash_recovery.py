@@ -26,8 +26,9 @@ N = 1000
 
 
 def _start_hub(tmp: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "chipla.cli", "serve", "--port", str(port)], env=env,
-                            stdout=open(tmp / "hub.log", "ab"), stderr=subprocess.STDOUT)
+    with open(tmp / "hub.log", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "chipla.cli", "serve", "--port", str(port)], env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
     _started.append(proc)
     until(lambda: _healthy(port), timeout=60, what="hub up")
     return proc
@@ -94,7 +95,8 @@ def _run_scenario(tmp_path: Path, port: int, env: dict[str, str], db_url: str, z
     hub.wait(timeout=30)
     store = Store(db_url)
     with store.read() as s:
-        undelivered = s.execute(select(func.count()).select_from(Delivery).where(Delivery.status != "delivered")).scalar_one()
+        undelivered = s.execute(select(func.count()).select_from(Delivery)
+                                .where(Delivery.status != "delivered")).scalar_one()
     assert undelivered >= N  # of 2,000 deliveries, at least 1,000 were not done when it died
     hub = _start_hub(tmp_path, port, env)
     until(lambda: len(zei.items) == N and len(kaigo.items) == N, timeout=240,

@@ -174,7 +174,7 @@ def test_the_same_rows_in_another_encoding_are_not_imported_twice(store: Store, 
 def test_bad_csv_rows_are_reported_and_a_wrong_encoding_refuses_the_file(store: Store, tmp_path: Path) -> None:
     rows = [dict(LEGACY_ROWS[0], 宛名番号="100000003", 生年月日="5310430", 年号コード="04"), LEGACY_ROWS[1]]
     path = tmp_path / "bad.csv"
-    path.write_bytes(write_rows(rows, CSV).encode("utf-8") + "1,2,3\r\n".encode())
+    path.write_bytes(write_rows(rows, CSV).encode("utf-8") + b"1,2,3\r\n")
     summary = import_file(path, layout="chukan_jumin", store=store, errors_to=tmp_path / "e.csv")
     assert [(r, c) for r, c, _, _ in read_report(tmp_path / "e.csv")] == [(1, "生年月日, 年号コード"), (3, "*")]
     assert (summary.accepted, summary.rejected) == (1, 2)

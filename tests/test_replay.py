@@ -78,7 +78,7 @@ def test_unknown_version_or_nothing_to_compare_is_refused(store: Store) -> None:
     with pytest.raises(ReplayRefused, match="versions: 1, 2"):
         replay(store, SPECS, "jumin-imi", "9")
     with pytest.raises(ReplayRefused, match="use --from"):
-        replay(Store(store.url), SPECS, "kisosaki-fixed-jumin", "1")
+        replay(store, SPECS, "kisosaki-fixed-jumin", "1")
 
 
 def test_replay_through_the_real_cli(store: Store) -> None:

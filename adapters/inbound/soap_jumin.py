@@ -81,7 +81,8 @@ class JuminSoapEndpoint:
         caller = self.hub.registry.system_for_wss_user(token.username)
         if caller is None or caller.wss_secret is None:
             raise NotAllowed("認証に失敗しました", code="authentication_failed")
-        message_id = req.header_block.findtext(f"{{{codec.NS_COMMON}}}messageId") if req.header_block is not None else None
+        message_id = (req.header_block.findtext(f"{{{codec.NS_COMMON}}}messageId")
+                      if req.header_block is not None else None)
         try:
             usernametoken.verify(token, caller.wss_secret)
             self.hub.nonces.claim_in_memory(token.username, token.nonce_b64 or "")

@@ -2,8 +2,9 @@
 
 One worker per destination means a destination that is down or slow holds only its own threads;
 the others go on. A claimed batch never holds two deliveries for the same subject (the outbox sees
-to that), so the batch can be delivered in parallel without breaking per-resident order. Workers wake at once when the accept writer commits work for them and otherwise
-poll, which also picks up retries whose backoff has passed.
+to that), so the batch can be delivered in parallel without breaking per-resident order. Workers
+wake at once when the accept writer commits work for them and otherwise poll, which also picks up
+retries whose backoff has passed.
 """
 
 from __future__ import annotations

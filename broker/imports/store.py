@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from broker import audit
@@ -21,6 +21,8 @@ from broker.imports.models import ImportBatch, ImportedRecord, ImportLineage
 from broker.models import Quarantine
 from broker.store import Store
 
+_RECORDS = cast(Table, ImportedRecord.__table__)
+_QUARANTINE = cast(Table, Quarantine.__table__)
 #: rows per `IN (…)` lookup; keeps every statement under SQLite's and PostgreSQL's parameter limits
 _LOOKUP = 500
 
@@ -117,7 +119,7 @@ class ImportStore:
             result.duplicates = len(records) - len(todo)
             added = self._insert_lineages(s, {r.lineage_sha256 for r in todo}, lineages)
             if todo:  # Core executemany: no ORM bookkeeping per row
-                s.connection().execute(insert(ImportedRecord.__table__), [{
+                s.connection().execute(insert(_RECORDS), [{
                     "batch_id": batch.id, "lg_code": r.lg_code, "atena_no": r.atena_no,
                     "row_sha256": r.row_sha256, "file_sha256": file_sha256, "row_no": r.row_no,
                     "mapping_id": mapping[0], "mapping_version": mapping[1], "canonical": r.canonical,
@@ -127,7 +129,7 @@ class ImportStore:
             result.new_keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in todo]
             pending = [r for r in rejections if r.row_no > batch.last_row]
             if pending:
-                s.connection().execute(insert(Quarantine.__table__), [{
+                s.connection().execute(insert(_QUARANTINE), [{
                     "received_at": at, "channel": "file", "sender": sender, "result_code": r.result_code,
                     "reason": r.reason, "original": r.original,
                     "headers": {**quarantine_headers, "row": r.row_no, "errors": r.errors},
@@ -189,9 +191,8 @@ class ImportStore:
         if not receipts:
             return
         with self.store.write() as s:
-            table = ImportedRecord.__table__
             s.connection().execute(
-                update(table).where(table.c.id == bindparam("record_id")),
+                update(_RECORDS).where(_RECORDS.c.id == bindparam("record_id")),
                 [{"record_id": record_id, "receipt_id": receipt} for record_id, receipt in receipts],
             )
 

@@ -19,6 +19,7 @@ from broker.errors import NotAllowed
 from broker.models import Nonce
 from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
 from broker.store import Store
+from broker.store import affected as _count
 
 
 class NonceCache:
@@ -57,4 +58,4 @@ class NonceCache:
 
     def purge(self) -> int:
         with self.store.write() as s:
-            return s.execute(delete(Nonce).where(Nonce.expires_at < now())).rowcount or 0
+            return _count(s.execute(delete(Nonce).where(Nonce.expires_at < now())))

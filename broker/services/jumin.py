@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -81,7 +81,7 @@ class JuminRules:
         return refused
 
     def rows(self, accepted: list[tuple[Any, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
-        return [(ResidentVersion.__table__, [{
+        return [(cast(Table, ResidentVersion.__table__), [{
             "lg_code": p.derived.facts["lg_code"], "atena_no": p.derived.facts["atena_no"],
             "setai_no": str(p.envelope.body["ido"]["jumin"]["shikibetsu"]["setaiNo"]),
             "valid_from": p.derived.facts["ido_date"], "message_seq": seq,
@@ -183,5 +183,6 @@ def list_ido(store: Store, lg_code: str, *, since: datetime | None = None, curso
             last = s.execute(select(func.coalesce(func.max(Message.seq), 0)).where(
                 Message.lg_code == lg_code, Message.service == SERVICE,
                 Message.accepted_at <= as_jst(since))).scalar_one()
-    entries = [{"receiptId": r.receipt_id, "acceptedAt": as_jst(r.accepted_at), "ido": r.canonical["ido"]} for r in rows]
+    entries = [{"receiptId": r.receipt_id, "acceptedAt": as_jst(r.accepted_at), "ido": r.canonical["ido"]}
+               for r in rows]
     return IdoPage(entries, encode_cursor(last), has_more)

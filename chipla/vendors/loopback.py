@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -17,7 +17,8 @@ def free_port() -> int:
 
 
 class LoopbackServer:
-    def __init__(self, app: Any, port: int | None = None, lifespan: str = "auto") -> None:
+    def __init__(self, app: Any, port: int | None = None,
+                 lifespan: Literal["auto", "on", "off"] = "auto") -> None:
         self.port = port or free_port()
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                 lifespan=lifespan, access_log=False)
