@@ -102,7 +102,7 @@ def _registry(tmp: Path, ports: list[int]) -> Path:
     return path
 
 
-def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0) -> dict[str, float]:
+def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers: int = 1) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="chipla-bench-"))
     py = sys.executable
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -118,8 +118,10 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0) -> dict
             _wait_up(f"http://127.0.0.1:{p}/inbox", procs[-1])
         hub_db = f"sqlite:///{tmp / 'hub.db'}"
         hub_port = free_port()
-        procs.append(subprocess.Popen([py, "-m", "bench.soap_hub_process", hub_db, str(hub_port),
-                                       str(_registry(tmp, rports))], env=env))
+        hub_env = {**env, "CHIPLA_DB_URL": hub_db, "CHIPLA_REGISTRY_FILE": str(_registry(tmp, rports)),
+                   "CHIPLA_RETRY_BASE_SECONDS": "0.5"}
+        procs.append(subprocess.Popen([py, "-m", "chipla.cli", "serve", "--port", str(hub_port),
+                                       "--workers", str(workers)], env=hub_env))
         _wait_up(f"http://127.0.0.1:{hub_port}/healthz", procs[-1])
         hub = _drive(f"http://127.0.0.1:{hub_port}/soap/jumin", docs_file, clients, seconds, "hub")
         window_end = time.monotonic()
@@ -150,7 +152,7 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0) -> dict
             p.wait(10)
     deliveries_per_s = total / (hub.seconds + drained) if total else 0.0
     report = {
-        "clients": clients, "seconds": seconds,
+        "clients": clients, "seconds": seconds, "workers": workers,
         "hub_accepted_per_s": hub.rate, "hub_p50_ms": hub.p50, "hub_p99_ms": hub.p99,
         "hub_errors": hub.errors, "hub_delivered_per_s": deliveries_per_s,
         "hub_drain_after_s": drained,
@@ -162,7 +164,8 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0) -> dict
 
 
 def _print(r: dict[str, float]) -> None:
-    print(f"\nchipla bench soap — {r['clients']} clients, {r['seconds']:.0f} s, SQLite (WAL, synchronous=FULL)")
+    print(f"\nchipla bench soap — {r['clients']} clients, {r['seconds']:.0f} s, {r['workers']} hub process(es), "
+          "SQLite (WAL, synchronous=FULL)")
     print(f"  hub : {r['hub_accepted_per_s']:8.0f} accepted msg/s   p50 {r['hub_p50_ms']:6.1f} ms   "
           f"p99 {r['hub_p99_ms']:6.1f} ms   errors {r['hub_errors']}")
     print(f"        {r['hub_delivered_per_s']:8.0f} deliveries/s to 3 subscribers "

@@ -49,6 +49,7 @@ class JuminSoapEndpoint:
         self.hub = hub
         self.docs = docs
         self.max_bytes = max_bytes
+        codec.warm_up()
         self.handlers: dict[str, Callable[[Envelope, SystemInfo, tuple[str, str]], Any]] = {
             "IdoTsuchi": self._ido_tsuchi,
             "JuminShokai": self._jumin_shokai,

@@ -35,6 +35,7 @@ def lxml_common_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(api_specs.path("xsd", "common.xsd"))))
 
 
+@cache
 def element_decl(qname: str) -> Any:
     decl = schema().elements.get(qname) or schema().maps.elements.get(qname)
     if decl is None:
@@ -81,6 +82,16 @@ def to_dict(elem: etree._Element, decl: Any | None = None) -> Any:
         else:
             out[key] = value
     return out
+
+
+def warm_up() -> None:
+    """Compile the schemas now: a broken contract stops the hub at start, not at the first request."""
+    schema()
+    lxml_schema()
+    lxml_common_schema()
+    for name in ("IdoTsuchiRequest", "IdoTsuchiResponse", "JuminShokaiResponse", "IdoIchiranShokaiResponse",
+                 "SetaiShokaiResponse"):
+        _children(element_decl(f"{{{NS_JUMIN}}}{name}").type)
 
 
 def to_xml(qname: str, data: Any) -> etree._Element:

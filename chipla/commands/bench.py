@@ -13,6 +13,22 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
     benches = p.add_subparsers(dest="bench_command", required=True)
     _import(benches)
+    _soap(benches)
+
+
+def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = benches.add_parser("soap", help="concurrent SOAP 住民異動通知 through the hub, beside a raw baseline")
+    p.add_argument("--clients", type=int, default=32, help="concurrent connections (default 32)")
+    p.add_argument("--seconds", type=float, default=10.0, help="load time per target (default 10)")
+    p.add_argument("--workers", type=int, default=1, help="hub processes (default 1)")
+    p.set_defaults(func=run_soap)
+
+
+def run_soap(args: argparse.Namespace) -> int:
+    from bench import soap_bench
+
+    soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers)
+    return 0
 
 
 def _import(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
