@@ -6,6 +6,10 @@ import argparse
 import importlib
 import logging
 import sys
+import warnings
+
+# connexion imports starlette's test client at import time, which warns about httpx; nothing here uses it
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 COMMANDS = ("serve", "demo", "audit", "deadletters", "db", "bench", "worker", "conformance",
             "importer", "exporter", "replay")
@@ -28,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "zeep", "urllib3"):
+    for noisy in ("httpx", "zeep", "urllib3", "alembic", "connexion"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return int(args.func(args) or 0)
 

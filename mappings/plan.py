@@ -44,6 +44,10 @@ class RulePlan:
     where: str
     lineage: LineageEntry
     indexed: bool
+    #: the source column when the rule reads exactly one top-level column, else None
+    single_source: str | None
+    #: (group, field) when the target is a two-level path without indexes, else None
+    two_level: tuple[str, str] | None
     memo: dict[Any, Outcome] | None = field(default_factory=dict)
     lookups: int = 0
     hits: int = 0
@@ -53,6 +57,7 @@ class RulePlan:
         sources = tuple(tuple(paths.parse(source)) for source in rule.sources)
         flat = all(len(segments) == 1 and segments[0][1] is None for segments in sources)
         target = tuple(paths.parse(rule.to))
+        indexed = any(index is not None for _, index in target)
         return cls(
             rule=rule,
             sources=sources,
@@ -60,16 +65,18 @@ class RulePlan:
             target=target,
             where=", ".join(rule.sources) or rule.to,
             lineage=LineageEntry(rule.to, rule.sources, tuple(step.name for step in rule.steps)),
-            indexed=any(index is not None for _, index in target),
+            indexed=indexed,
+            single_source=sources[0][0][0] if flat and len(sources) == 1 else None,
+            two_level=(target[0][0], target[1][0]) if len(target) == 2 and not indexed else None,
         )
 
     def put(self, output: dict[str, Any], value: Any) -> None:
         """`paths.put` with the parsed target; the common two-level path without indexes inline."""
-        target = self.target
-        if len(target) == 2 and not self.indexed:
-            output.setdefault(target[0][0], {})[target[1][0]] = value
+        pair = self.two_level
+        if pair is not None:
+            output.setdefault(pair[0], {})[pair[1]] = value
         else:
-            paths.put_parsed(output, target, value)
+            paths.put_parsed(output, self.target, value)
 
     def values(self, record: dict[str, Any]) -> list[Any]:
         """The source values, blanks as None (as `paths.get` reads them)."""
@@ -108,6 +115,44 @@ class RulePlan:
         if self.lookups == TRIAL and self.hits < TRIAL * MIN_HIT_RATE:
             self.memo = None
         return result
+
+    def apply(self, record: dict[str, Any], output: dict[str, Any], lineage: list[LineageEntry],
+              errors: list[FieldError]) -> None:
+        """One rule on one record: read, run the chain (or recall it), write output and lineage.
+
+        The common case — one flat source column holding text whose outcome is remembered — is
+        done inline, because a register runs it for every rule of every row; any other case takes
+        the general path (`values`, `outcome`), which makes exactly the same decisions.
+        """
+        single = self.single_source
+        if single is not None and type(record) is dict:
+            value = record.get(single)
+            if type(value) is str and value:
+                memo = self.memo
+                if memo is None:  # a rule that stopped remembering: run the chain
+                    self._use(self.run([value]), output, lineage, errors)
+                    return
+                found = memo.get(value)
+                if found is not None:
+                    self.lookups += 1
+                    self.hits += 1
+                    self._use(found, output, lineage, errors)
+                    return
+        values = self.values(record)
+        if self.rule.sources and values.count(None) == len(values):
+            if self.rule.required:
+                errors.append(FieldError(self.where, None, "required value is missing", self.rule.to))
+            return
+        self._use(self.outcome(values), output, lineage, errors)
+
+    def _use(self, outcome: Outcome, output: dict[str, Any], lineage: list[LineageEntry],
+             errors: list[FieldError]) -> None:
+        kind, result = outcome
+        if kind == OK:
+            self.put(output, result)
+            lineage.append(self.lineage)
+        elif kind == ERROR:
+            errors.append(result)
 
     def run(self, values: list[Any]) -> Outcome:
         """Run the chain; the same decisions as one pass of the engine, without touching output."""

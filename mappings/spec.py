@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from mappings import paths
 from mappings.errors import FieldError
-from mappings.plan import ERROR, OK, RulePlan
+from mappings.plan import RulePlan
 from mappings.transforms.registry import Transform
 from mappings.types import LineageEntry, Mapped, Version
 
@@ -109,11 +109,16 @@ class Spec:
         output: dict[str, Any] = {}
         lineage: list[LineageEntry] = []
         errors: list[FieldError] = []
-        for rule in self.rules:
-            _apply_rule(rule, record, output, lineage, errors)
+        for plan in self._plans:
+            plan.apply(record, output, lineage, errors)
         for include in self.includes:
             _apply_include(include, record, output, lineage, errors)
         return output, lineage, errors
+
+    @cached_property
+    def _plans(self) -> tuple[RulePlan, ...]:
+        """The rules' plans in rule order, looked up once instead of per rule per record."""
+        return tuple(rule.plan for rule in self.rules)
 
     @cached_property
     def _needs_compact(self) -> bool:
@@ -123,30 +128,11 @@ class Spec:
 
 def _has_list(node: dict[str, Any]) -> bool:
     """Whether any value is a list (only lists can hold the holes `paths.compact` removes)."""
-    return any(
-        isinstance(value, list) or (isinstance(value, dict) and _has_list(value)) for value in node.values()
-    )
-
-
-def _apply_rule(
-    rule: Rule,
-    record: dict[str, Any],
-    output: dict[str, Any],
-    lineage: list[LineageEntry],
-    errors: list[FieldError],
-) -> None:
-    plan = rule.plan
-    values = plan.values(record)
-    if rule.sources and values.count(None) == len(values):
-        if rule.required:
-            errors.append(FieldError(plan.where, None, "required value is missing", rule.to))
-        return
-    kind, result = plan.outcome(values)
-    if kind == OK:
-        plan.put(output, result)
-        lineage.append(plan.lineage)
-    elif kind == ERROR:
-        errors.append(result)
+    # a plain loop, not any(<generator>): this runs on every record, and the generator costs more
+    for value in node.values():  # noqa: SIM110
+        if isinstance(value, list) or (isinstance(value, dict) and _has_list(value)):
+            return True
+    return False
 
 
 def _apply_include(

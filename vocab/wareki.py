@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from vocab.codelists import load as load_codelist
 from vocab.eras import GREGORIAN_ADOPTION, Era, all_eras, era_by_token, era_of
@@ -66,7 +67,9 @@ def _part(value: str | None) -> int | None:
     return int(value)
 
 
+@lru_cache(maxsize=4096)
 def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a month; kept because it is pure and a register's dates share months."""
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -164,7 +167,12 @@ def format_wareki(iso: str | dt.date, style: str = "full") -> str:
     raise ValueError(f"unknown style {style!r}; use 'full' or 'short'")
 
 
+@lru_cache(maxsize=64)
 def _era_for_code(era_code: str) -> Era:
+    """The era of a 年号コード; kept because it is pure (fixed code lists) and asked on every date.
+
+    An unknown code raises, and exceptions are never kept, so it is reported each time.
+    """
     code = era_code.strip()
     list_name = "nengo_1digit" if len(code) == 1 else "nengo_2digit"
     return era_by_token(load_codelist(list_name).label(code))

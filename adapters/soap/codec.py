@@ -84,6 +84,20 @@ def to_dict(elem: etree._Element, decl: Any | None = None) -> Any:
     return out
 
 
+def check(qname: str, data: Any, error: type[Exception]) -> None:
+    """Validate a dict against the XSD by building its XML: the SOAP, REST and file doors then admit
+    exactly the same messages. Raises ``error`` with the schema's reason."""
+    schema = lxml_common_schema() if qname.startswith(f"{{{NS_COMMON}}}") else lxml_schema()
+    try:
+        xml = to_xml(qname, data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # ValueError: text that XML cannot carry (control characters, lone surrogates)
+        raise error(f"スキーマ検証エラー: {exc}") from exc
+    if not schema.validate(xml):
+        last = schema.error_log.last_error
+        raise error(f"スキーマ検証エラー: {last.path if last else ''}: {last.message if last else ''}")
+
+
 def warm_up() -> None:
     """Compile the schemas now: a broken contract stops the hub at start, not at the first request."""
     schema()

@@ -12,7 +12,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from chipla.sandbox import RunningHub, start_hub
+from chipla.sandbox import RECEIVERS, RunningHub, start_hub
 from chipla.vendors.samples import SampleTown, header
 from chipla.vendors.sender import JukiSender
 
@@ -51,12 +51,12 @@ def _banner(console: Console, hub: RunningHub) -> None:
     t.add_row("WSDL", f"{hub.url}/soap/jumin?wsdl")
     t.add_row("metrics / health", f"{hub.url}/metrics  {hub.url}/healthz")
     for rid, r in hub.receivers.items():
-        t.add_row(f"受信箱 {r.id} ({rid})", f"{r.server.url}/inbox")
+        t.add_row(f"受信箱 {RECEIVERS[rid][0]} ({rid})", f"{r.server.url}/inbox")
     console.print(t)
     console.print(f"管理用 API キー (console / Swagger 'Authorize'): [bold]{hub.admin_key}[/bold]")
     console.print(f"住民記録システム: WS-Security user juki / password {hub.juki_password}; "
                   f"API key {hub.juki_key}")
-    console.print("Ctrl-C で終了します。介護保険 (kaigo) は途中で一時停止し、再送とデッドレターを示します。\n")
+    console.print("Ctrl-C で終了します。介護保険 (kaigo) は途中で一時停止し、再送で追いつく様子を示します。\n")
 
 
 def _stream(console: Console, hub: RunningHub, rate: float, duration: float) -> None:

@@ -54,17 +54,6 @@ def message_id(row_sha256: str) -> str:
     return str(uuid.uuid5(MESSAGE_ID_NAMESPACE, row_sha256))
 
 
-def _check(schema: Any, qname: str, data: dict[str, Any], error: type[HubError]) -> None:
-    """The same XSD the SOAP and REST doors apply, so what the file door sends, receivers accept."""
-    try:
-        xml = codec.to_xml(qname, data)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise error(f"スキーマ検証エラー: {exc}") from exc
-    if not schema.validate(xml):
-        last = schema.error_log.last_error
-        raise error(f"スキーマ検証エラー: {last.path if last else ''}: {last.message if last else ''}")
-
-
 def ido_of(canonical: dict[str, Any]) -> dict[str, Any] | None:
     """The 異動 a record describes, or None when it names no 異動事由 and 異動年月日."""
     jotai = canonical.get("jotai", {})
@@ -85,8 +74,8 @@ def envelope(target: SendTarget, ido: dict[str, Any], row_sha256: str) -> Envelo
     }
     if target.operator_id:
         wire["operatorId"] = target.operator_id
-    _check(codec.lxml_common_schema(), f"{{{codec.NS_COMMON}}}PfHeader", wire, HeaderInvalid)
-    _check(codec.lxml_schema(), f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest", {"ido": ido}, SchemaInvalid)
+    codec.check(f"{{{codec.NS_COMMON}}}PfHeader", wire, HeaderInvalid)
+    codec.check(f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest", {"ido": ido}, SchemaInvalid)
     header = Header.from_wire(wire)
     original = json.dumps({"meta": header.to_wire(), "ido": ido}, ensure_ascii=False).encode("utf-8")
     return Envelope(header=header, body={"ido": ido}, original=original, content_type="application/json",

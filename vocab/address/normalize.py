@@ -33,6 +33,7 @@ from vocab.address.regions import (
 __all__ = ["normalize"]
 
 _POSTCODE = re.compile(r"^〒?\s*(\d{3})-?(\d{4})\s*")
+_SPACES = re.compile(r"\s+")
 
 
 @cache
@@ -42,7 +43,7 @@ def _oaza_list(file_name: str) -> OazaList:
 
 def _clean(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", " ", folded).strip()
+    return _SPACES.sub(" ", folded).strip()
 
 
 def _split_oaza_text(text: str) -> tuple[str | None, str]:

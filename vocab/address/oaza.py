@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from vocab._data import data_file, read_csv_rows
-from vocab.moji.match import match_prefix, matches
+from vocab.moji.match import match_key
+from vocab.moji.prefix_index import NamePrefixIndex
 
 __all__ = ["Oaza", "OazaList"]
 
@@ -57,19 +59,25 @@ class OazaList:
 
     def find(self, name: str) -> Oaza | None:
         """The 大字 whose name matches ``name`` (大字 prefix, variants and width tolerated)."""
-        bare = name.strip().removeprefix("大字")
-        for entry in self._entries:
-            if matches(entry.name, bare):
+        wanted = match_key(name.strip().removeprefix("大字"))
+        for entry, key in self._keyed:
+            if key == wanted:
                 return entry
         return None
 
     def match_start(self, text: str) -> tuple[Oaza, int] | None:
         """The 大字 that ``text`` starts with and how many characters of ``text`` it covers."""
-        for entry in self._by_length:
-            length = match_prefix(text, entry.name)
-            if length is not None:
-                return entry, length
-        return None
+        return self._index.match_start(text)
+
+    @cached_property
+    def _keyed(self) -> tuple[tuple[Oaza, str], ...]:
+        """Each entry with its match key; the list never changes, so the keys are made once."""
+        return tuple((entry, match_key(entry.name)) for entry in self._entries)
+
+    @cached_property
+    def _index(self) -> NamePrefixIndex[Oaza]:
+        """The entries, longest names first, searchable by their keys (made once per list)."""
+        return NamePrefixIndex((entry, entry.name) for entry in self._by_length)
 
     def __iter__(self) -> Iterator[Oaza]:
         return iter(self._entries)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from vocab._data import data_file, read_csv_rows
-from vocab.moji.match import match_prefix
+from vocab.moji.match import PrefixKeys, match_key
 
 __all__ = [
     "Municipality",
@@ -70,25 +70,60 @@ def known_municipalities() -> tuple[Municipality, ...]:
 
 def split_prefecture(text: str) -> tuple[Prefecture | None, str]:
     """Cut a leading 都道府県 name off ``text``."""
-    for prefecture in prefectures():
-        if text.startswith(prefecture.name):
-            return prefecture, text[len(prefecture.name) :]
+    by_name = _prefectures_by_name()
+    for length in _PREFECTURE_NAME_LENGTHS:
+        prefecture = by_name.get(text[:length])
+        if prefecture is not None:
+            return prefecture, text[length:]
     return None, text
+
+
+#: 都道府県 names are 3 (東京都, 北海道) or 4 (神奈川県) characters long
+_PREFECTURE_NAME_LENGTHS = (3, 4)
+
+
+@cache
+def _prefectures_by_name() -> dict[str, Prefecture]:
+    """The prefectures by name, for a lookup instead of a scan of all 47.
+
+    No prefecture's name begins with another's, so at most one can start a text and looking up
+    the text's first 3 and 4 characters finds the same one the scan in list order would.
+    """
+    by_name = {prefecture.name: prefecture for prefecture in prefectures()}
+    names = list(by_name)
+    if len(names) != len(prefectures()) or {len(name) for name in names} - set(_PREFECTURE_NAME_LENGTHS) or any(
+        a != b and b.startswith(a) for a in names for b in names
+    ):
+        raise ValueError("prefectures.csv: names must be unique, 3 or 4 characters, none a prefix of another")
+    return by_name
 
 
 def match_known_municipality(text: str, prefecture: str | None) -> tuple[Municipality, int] | None:
     """A known municipality at the start of ``text`` (with or without its 郡), and its length."""
-    for municipality in known_municipalities():
+    prefixes = PrefixKeys(text)
+    for municipality, keys in _municipality_keys():
         if prefecture is not None and municipality.prefecture != prefecture:
             continue
-        names = [municipality.city]
-        if municipality.county:
-            names.insert(0, municipality.county + municipality.city)
-        for name in names:
-            length = match_prefix(text, name)
+        for key in keys:
+            length = prefixes.length_of(key)
             if length is not None:
                 return municipality, length
     return None
+
+
+@cache
+def _municipality_keys() -> tuple[tuple[Municipality, tuple[str, ...]], ...]:
+    """Each known municipality with the match keys of its names (郡 + 市区町村 first, then alone).
+
+    The list is fixed data, so its keys are made once instead of on every address.
+    """
+    found = []
+    for municipality in known_municipalities():
+        names = [municipality.city]
+        if municipality.county:
+            names.insert(0, municipality.county + municipality.city)
+        found.append((municipality, tuple(match_key(name) for name in names)))
+    return tuple(found)
 
 
 # Municipality and 郡 names in which 市/区/町/村/郡 occur before the end, so that a lazy split

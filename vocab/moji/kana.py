@@ -20,6 +20,9 @@ _HALF_VOICED, _HALF_SEMI_VOICED = "\uff9e", "\uff9f"
 _COMBINING = {_HALF_VOICED: "\u3099", _HALF_SEMI_VOICED: "\u309a"}
 _SPACING = {_HALF_VOICED: "\u309b", _HALF_SEMI_VOICED: "\u309c"}
 
+#: ！ (U+FF01) … ～ (U+FF5E) → ! … ~, and the ideographic space → " "; one table, made once
+_TO_HALFWIDTH_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
 # Full-width katakana ァ..ヺ (U+30A1–U+30FA), 長音 ー, and the two spaces.
 _KANA_FIELD_EXTRA = frozenset("ー\u3000 ")
 
@@ -49,16 +52,9 @@ def to_fullwidth_kana(text: str) -> str:
 
 def to_halfwidth_ascii(text: str) -> str:
     """Full-width ASCII (``１２３ＡＢＣ－``) and the ideographic space → their ASCII forms."""
-    out = []
-    for char in text:
-        code = ord(char)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif char == "\u3000":
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
+    if text.isascii():  # nothing to convert: both kinds of input character are outside ASCII
+        return text
+    return text.translate(_TO_HALFWIDTH_ASCII)
 
 
 def invalid_kana_positions(text: str) -> list[tuple[int, str]]:

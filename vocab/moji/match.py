@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 import jntajis
 
 from vocab._data import data_file, read_csv_rows
 
-__all__ = ["fold_table", "match_key", "match_prefix", "matches"]
+__all__ = ["PrefixKeys", "fold_table", "match_key", "match_prefix", "matches"]
 
 _TO_JIS_SCHEMES = int(
     jntajis.MJShrinkSchemeCombo.JIS_INCORPORATION_UCS_UNIFICATION_RULE
@@ -90,8 +90,13 @@ def _is_variation_selector(char: str) -> bool:
     return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
+@lru_cache(maxsize=65536)
 def match_key(text: str) -> str:
-    """The search key of ``text``: equal keys mean "the same name, written differently"."""
+    """The search key of ``text``: equal keys mean "the same name, written differently".
+
+    Kept per text because it is pure (fixed tables, no state) and parsers ask for the same keys
+    over and over: every address starts with the same 県 and 町 prefixes, every name list is fixed.
+    """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(
         _fold_char(char) for char in folded if not char.isspace() and not _is_variation_selector(char)
@@ -109,13 +114,43 @@ def match_prefix(text: str, name: str) -> int | None:
     Lets a parser find 木曽岬町 at the start of ``木曾岬町大字…`` and cut the original text at
     the right place, whatever variants were used.
     """
-    target = match_key(name)
-    if not target:
-        return None
-    for length in range(1, len(text) + 1):
-        key = match_key(text[:length])
-        if key == target:
-            return length
-        if len(key) > len(target) or not target.startswith(key):
+    return PrefixKeys(text).length_of(match_key(name))
+
+
+class PrefixKeys:
+    """The match keys of one text's prefixes, computed once and shared by every name tried.
+
+    A parser that looks for one of many names (23 大字, the known municipalities) at the start of
+    a text asks the same prefixes again for each name; here each prefix is normalised at most once.
+    """
+
+    __slots__ = ("_keys", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._keys: list[str] = []
+
+    def key(self, length: int) -> str:
+        """``match_key(text[:length])`` for 1 ≤ length ≤ len(text)."""
+        keys = self._keys
+        while len(keys) < length:
+            keys.append(match_key(self.text[: len(keys) + 1]))
+        return keys[length - 1]
+
+    def length_of(self, target: str) -> int | None:
+        """Length of the shortest prefix whose key is ``target`` (a name's match key), or None.
+
+        Stops as soon as a prefix's key can no longer grow into ``target``.
+        """
+        if not target:
             return None
-    return None
+        text, keys = self.text, self._keys
+        for length in range(1, len(text) + 1):
+            if length > len(keys):
+                keys.append(match_key(text[:length]))
+            key = keys[length - 1]
+            if key == target:
+                return length
+            if len(key) > len(target) or not target.startswith(key):
+                return None
+        return None

@@ -58,23 +58,12 @@ async def post_ido(body: dict[str, Any]) -> ConnexionResponse:
 
 
 def _check_xsd(element: str, data: dict[str, Any]) -> None:
-    _validate(codec.lxml_schema(), f"{{{codec.NS_JUMIN}}}{element}", data, SchemaInvalid)
+    codec.check(f"{{{codec.NS_JUMIN}}}{element}", data, SchemaInvalid)
 
 
 def _check_header(meta: dict[str, Any]) -> None:
     """The meta object obeys the same XSD as the SOAP PfHeader block."""
-    _validate(codec.lxml_common_schema(), f"{{{codec.NS_COMMON}}}PfHeader", meta, HeaderInvalid)
-
-
-def _validate(schema: Any, qname: str, data: dict[str, Any], error: type[HubError]) -> None:
-    try:
-        xml = codec.to_xml(qname, data)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        # ValueError: text XML cannot carry (control characters, lone surrogates)
-        raise error(f"スキーマ検証エラー: {exc}") from exc
-    if not schema.validate(xml):
-        err = schema.error_log.last_error
-        raise error(f"スキーマ検証エラー: {err.path if err else ''}: {err.message if err else ''}")
+    codec.check(f"{{{codec.NS_COMMON}}}PfHeader", meta, HeaderInvalid)
 
 
 def _query_envelope(operation: str) -> Envelope:
