@@ -61,13 +61,17 @@ def _drive(url: str, docs_file: Path, clients: int, seconds: float, name: str, t
          "-s", str(Path(__file__).with_name("wrk_docs.lua")), url],
         capture_output=True, text=True, env=env, check=True,
     ).stdout
+    (docs_file.parent / f"wrk-{name}.txt").write_text(out, encoding="utf-8")
     return _parse_wrk(name, out, seconds)
 
 
 def _parse_wrk(name: str, out: str, seconds: float) -> Result:
     def ms(value: str) -> float:
-        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+        if found is None:
+            return float("nan")
+        number, unit = found.groups()
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
     pct = {m.group(1): ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+(\S+)$", out, re.M)}
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]

@@ -29,7 +29,6 @@ class SoapDeliveryAdapter(OutboundAdapter):
 
     def __init__(self, timeout: float = 10.0) -> None:
         self.timeout = timeout
-        self._clients: dict[tuple[str, str], Any] = {}
         self._local = threading.local()
 
     def _service(self, message: OutboundMessage) -> Any:
@@ -40,6 +39,9 @@ class SoapDeliveryAdapter(OutboundAdapter):
         self._local.services = cache
         if key not in cache:
             session = requests.Session()
+            # endpoints are registered explicitly; reading proxy settings from the environment on every
+            # call costs about a millisecond and could route 個人情報 through an unexpected proxy
+            session.trust_env = False
             transport = Transport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
             wsse = UsernameToken(dest.wss_username, dest.wss_secret, use_digest=True) if dest.wss_username else None
             client = zeep.Client(wsdl, transport=transport, wsse=wsse)

@@ -28,7 +28,7 @@ class WebhookAdapter(OutboundAdapter):
     kind = "webhook"
 
     def __init__(self, timeout: float = 10.0) -> None:
-        self.client = httpx.Client(timeout=timeout, headers={"user-agent": "chipla-hub"})
+        self.client = httpx.Client(timeout=timeout, headers={"user-agent": "chipla-hub"}, trust_env=False)
 
     def deliver(self, message: OutboundMessage) -> None:
         url = message.destination.endpoint_url

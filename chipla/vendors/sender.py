@@ -20,6 +20,7 @@ class JukiSender:
 
     def __init__(self, hub_url: str, username: str, password: str, timeout: float = 30.0) -> None:
         session = requests.Session()
+        session.trust_env = False  # loopback peers; no per-call proxy lookup
         transport = Transport(session=session, timeout=timeout, operation_timeout=timeout)
         self.client = zeep.Client(f"{hub_url.rstrip('/')}/soap/jumin?wsdl", transport=transport,
                                   wsse=UsernameToken(username, password, use_digest=True))
