@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import mappings
@@ -36,7 +37,7 @@ def ido_mapper(specs: mappings.Registry) -> Callable[[Envelope], list[dict[str, 
 
     def map_ido(envelope: Envelope) -> list[dict[str, Any]]:
         mapped = imi.ido_to_imi(envelope.body["ido"], specs=specs)
-        lineage = _lineage(mapped.lineage)
+        lineage = list(_lineage(tuple(mapped.lineage)))
         lineage += [{"error": {"path": e.path, "reason": e.reason}} for e in mapped.errors]
         return [{"mapping_id": mapped.mapping_id, "mapping_version": str(mapped.mapping_version),
                  "output": mapped.output, "lineage": lineage}]
@@ -44,14 +45,11 @@ def ido_mapper(specs: mappings.Registry) -> Callable[[Envelope], list[dict[str, 
     return map_ido
 
 
-def _lineage(entries: Any) -> list[dict[str, Any]]:
-    out = []
-    for e in entries:
-        if isinstance(e, dict):
-            out.append(e)
-        else:
-            out.append({"field": e.field, "sources": list(e.sources), "transforms": list(e.transforms)})
-    return out
+@lru_cache(maxsize=256)
+def _lineage(entries: tuple[mappings.LineageEntry, ...]) -> tuple[dict[str, Any], ...]:
+    """The lineage of a spec version is the same for every record with the same fields present: build
+    its stored form once (entries are frozen, the dicts are only read)."""
+    return tuple(e.to_dict() for e in entries)
 
 
 def deliverer(registry: Registry, adapters: dict[str, OutboundAdapter], specs: mappings.Registry) -> Deliverer:
