@@ -58,7 +58,7 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
         rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
                      "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(AuditEntry.__table__), rows)
     head.last_hash = prev
 
 
