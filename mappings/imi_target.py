@@ -50,6 +50,8 @@ class ImiTarget:
     context: tuple[str, ...]
     overrides: dict[str, str] = field(default_factory=dict)
     name: str = "imi.jsonld"
+    # class_at is pure for a given target (vocabulary and overrides are fixed): remember its answers
+    _classes: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -57,6 +59,14 @@ class ImiTarget:
 
     def class_at(self, shape: str) -> str | None:
         """IMI class of the object at an index-free path ("" is the root), or None for a literal."""
+        try:
+            return self._classes[shape]
+        except KeyError:
+            found = self._class_at(shape)
+            self._classes[shape] = found
+            return found
+
+    def _class_at(self, shape: str) -> str | None:
         if shape == "":
             return self.root
         if shape in self.overrides:
