@@ -26,6 +26,7 @@ class Settings:
     retry_max_attempts: int = 8
     retry_cap_seconds: float = 600.0
     delivery_timeout: float = 10.0
+    delivery_parallel: int = 4  # deliveries in flight per destination (different residents only)
     max_message_bytes: int = 1024 * 1024
     sqlite_synchronous: str = "FULL"
     lease_seconds: float = 60.0

@@ -99,6 +99,7 @@ def build(settings: Settings) -> Parts:
             released = outbox.release_all_leases()
             if released:
                 log.info("released %d deliveries claimed before the last stop", released)
-        dispatcher = InlineDispatcher(outbox, deliverer(registry, adapters, specs))
+        dispatcher = InlineDispatcher(outbox, deliverer(registry, adapters, specs),
+                                      parallel=settings.delivery_parallel)
     hub.attach_dispatcher(dispatcher)
     return Parts(settings, store, registry, hub, outbox, adapters, dispatcher)
