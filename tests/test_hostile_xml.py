@@ -9,7 +9,7 @@ from lxml import etree
 from sqlalchemy import select
 from zeep.exceptions import Fault
 
-from broker.models import Quarantine
+from broker.models import Message, Quarantine
 from chipla.vendors.samples import SampleTown, header
 from chipla.vendors.sender import JukiSender
 from tests.support import RunningHub, raw_soap
@@ -96,3 +96,22 @@ def test_missing_header_field_is_1003(hub: RunningHub) -> None:
     assert resp.status_code == 500
     assert fault_of(resp)[0] == "1003"
     assert "specVersion" in resp.text
+
+
+def test_a_hub_fault_is_a_server_fault_5001_and_nothing_is_half_stored(hub: RunningHub) -> None:
+    sender = JukiSender(hub.url, "juki", hub.juki_password)
+    working = hub.parts.hub.mapper
+
+    def broken(envelope):  # type: ignore[no-untyped-def]
+        raise RuntimeError("mapping engine failure")
+
+    hub.parts.hub.mapper = broken
+    with pytest.raises(Fault) as exc:
+        sender.send(header("juki"), SampleTown().tennyu())
+    assert exc.value.code.endswith("Server")
+    assert exc.value.detail.findtext(".//{urn:chipla:ns:common:1}code") == "5001"
+    with hub.parts.store.read() as s:
+        assert s.execute(select(Quarantine.result_code).order_by(Quarantine.id.desc())).scalars().first() == "5001"
+        assert s.execute(select(Message)).first() is None
+    hub.parts.hub.mapper = working
+    assert sender.send(header("juki"), SampleTown().tennyu())["result"]["code"] == "0000"

@@ -73,6 +73,10 @@ class JuminSoapEndpoint:
             return await self._refuse(version, raw or b"", request, r.error, r.sender, r.message_id)
         except HubError as exc:
             return await self._refuse(version, raw or b"", request, exc, None, None)
+        except Exception as exc:  # a hub fault still answers as SOAP, with 5001, and keeps the input
+            log.exception("SOAP request failed")
+            error = HubError("ハブ内部エラー", log_detail=repr(exc))
+            return await self._refuse(version, raw or b"", request, error, None, None)
 
     async def _handle(self, req: envelope.SoapRequest, raw: bytes) -> Response:
         operation = OPERATIONS.get(req.body_element.tag)
