@@ -106,7 +106,8 @@ def _registry(tmp: Path, ports: list[int]) -> Path:
     return path
 
 
-def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers: int = 1) -> dict[str, float]:
+def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers: int = 1,
+        split: bool = False) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="chipla-bench-"))
     py = sys.executable
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -124,6 +125,10 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         hub_port = free_port()
         hub_env = {**env, "CHIPLA_DB_URL": hub_db, "CHIPLA_REGISTRY_FILE": str(_registry(tmp, rports)),
                    "CHIPLA_RETRY_BASE_SECONDS": "0.5"}
+        if split:
+            hub_env["CHIPLA_DISPATCHER"] = "external"
+            procs.append(subprocess.Popen([py, "-m", "chipla.cli", "dispatch"], env=hub_env,
+                                          stdout=subprocess.DEVNULL))
         procs.append(subprocess.Popen([py, "-m", "chipla.cli", "serve", "--port", str(hub_port),
                                        "--workers", str(workers)], env=hub_env))
         _wait_up(f"http://127.0.0.1:{hub_port}/healthz", procs[-1])
@@ -142,8 +147,9 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
                                                 .where(Delivery.status == "delivered")).scalar_one()
         drained = time.monotonic() - window_end
         store.dispose()
-        procs[-1].terminate()
-        procs[-1].wait(10)
+        for proc in procs[1:]:
+            proc.terminate()
+            proc.wait(10)
 
         raw_port = free_port()
         procs.append(subprocess.Popen([py, "-m", "bench.raw_baseline", str(tmp / "raw.db"), str(raw_port)], env=env))
@@ -156,7 +162,7 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
             p.wait(10)
     deliveries_per_s = total / (hub.seconds + drained) if total else 0.0
     report = {
-        "clients": clients, "seconds": seconds, "workers": workers,
+        "clients": clients, "seconds": seconds, "workers": workers, "split": split,
         "hub_accepted_per_s": hub.rate, "hub_p50_ms": hub.p50, "hub_p99_ms": hub.p99,
         "hub_errors": hub.errors, "hub_delivered_per_s": deliveries_per_s,
         "hub_drain_after_s": drained,
@@ -168,8 +174,9 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
 
 
 def _print(r: dict[str, float]) -> None:
+    delivering = "a separate delivering process" if r["split"] else "delivering in-process"
     print(f"\nchipla bench soap — {r['clients']} clients, {r['seconds']:.0f} s, {r['workers']} hub process(es), "
-          "SQLite (WAL, synchronous=FULL)")
+          f"{delivering}, SQLite (WAL, synchronous=FULL)")
     print(f"  hub : {r['hub_accepted_per_s']:8.0f} accepted msg/s   p50 {r['hub_p50_ms']:6.1f} ms   "
           f"p99 {r['hub_p99_ms']:6.1f} ms   errors {r['hub_errors']}")
     print(f"        {r['hub_delivered_per_s']:8.0f} deliveries/s to 3 subscribers "

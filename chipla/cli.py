@@ -11,7 +11,7 @@ import warnings
 # connexion imports starlette's test client at import time, which warns about httpx; nothing here uses it
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-COMMANDS = ("serve", "demo", "audit", "deadletters", "db", "bench", "worker", "conformance",
+COMMANDS = ("serve", "dispatch", "demo", "audit", "deadletters", "db", "bench", "worker", "conformance",
             "importer", "exporter", "replay")
 
 

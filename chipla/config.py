@@ -18,7 +18,7 @@ class Settings:
     db_url: str = "sqlite:///var/chipla.db"
     host: str = "127.0.0.1"
     port: int = 8000
-    dispatcher: str = "inline"  # inline | celery
+    dispatcher: str = "inline"  # inline | celery | external (a separate `chipla dispatch` delivers)
     broker_url: str = ""  # Celery broker (redis:// or amqp://) when dispatcher = celery
     registry_file: str = ""  # YAML of systems, ACL and subscriptions loaded at start
     procurement_registry: str = ""  # 業務 system registry for KPIs; empty: the kit example, read-only
@@ -33,8 +33,8 @@ class Settings:
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
-        if self.dispatcher not in ("inline", "celery"):
-            raise ValueError(f"CHIPLA_DISPATCHER must be inline or celery, not {self.dispatcher!r}")
+        if self.dispatcher not in ("inline", "celery", "external"):
+            raise ValueError(f"CHIPLA_DISPATCHER must be inline, celery or external, not {self.dispatcher!r}")
         if self.dispatcher == "celery" and not self.broker_url:
             raise ValueError("CHIPLA_BROKER_URL is required with CHIPLA_DISPATCHER=celery")
         if self.broker_url.startswith(("sqla+", "db+", "filesystem")):

@@ -13,6 +13,7 @@ from adapters.inbound.rest import procurement
 from adapters.outbound.soap_client import SoapDeliveryAdapter
 from adapters.outbound.webhook import WebhookAdapter
 from broker.dispatch.base import Deliverer, Dispatcher
+from broker.dispatch.external import ExternalDispatcher
 from broker.dispatch.inline import InlineDispatcher
 from broker.envelope import Envelope
 from broker.hub import Hub
@@ -78,7 +79,9 @@ def retry_policy(settings: Settings) -> RetryPolicy:
                        cap_seconds=settings.retry_cap_seconds)
 
 
-def build(settings: Settings) -> Parts:
+def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
+    """Assemble the hub. ``deliver`` overrides whether this process delivers (``chipla dispatch``
+    delivers while the serving process, with ``CHIPLA_DISPATCHER=external``, does not)."""
     store = Store(settings.db_url, synchronous=settings.sqlite_synchronous)
     store.migrate()
     registry = Registry(store)
@@ -90,7 +93,11 @@ def build(settings: Settings) -> Parts:
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)
     dispatcher: Dispatcher
-    if settings.dispatcher == "celery":
+    if deliver is None:
+        deliver = settings.dispatcher != "external"
+    if not deliver:
+        dispatcher = ExternalDispatcher()
+    elif settings.dispatcher == "celery":
         from broker.dispatch.celery_relay import CeleryRelay
 
         dispatcher = CeleryRelay(outbox, settings.broker_url)

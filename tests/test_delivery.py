@@ -4,6 +4,8 @@ the others; 個人番号 reaches only 番号利用事務 systems."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +17,7 @@ from sqlalchemy import func, select
 from broker.models import Delivery, MappedRecord, Message
 from chipla.vendors.samples import SampleTown, header
 from chipla.vendors.sender import JukiSender
-from tests.support import RunningHub
+from tests.support import RunningHub, sqlite_url, start_hub
 from tests.wait import until
 
 
@@ -140,3 +142,24 @@ def test_changes_of_one_resident_arrive_in_accept_order(hub_any_db: RunningHub) 
             by_person.setdefault(item["atenaNo"], []).append(order[item["messageId"]])
         for atena, seqs in by_person.items():
             assert seqs == sorted(seqs), f"{r.id}: {atena} out of order"
+
+
+def test_external_dispatcher_leaves_delivery_to_another_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With CHIPLA_DISPATCHER=external the serving process only accepts; `chipla dispatch` delivers."""
+    hub = start_hub(sqlite_url(tmp_path), dispatcher="external")
+    try:
+        _send(hub, 3)
+        with hub.parts.store.read() as s:
+            assert s.execute(select(func.count()).select_from(Delivery)).scalar_one() == 9
+        assert all(r.inbox.items == [] for r in hub.receivers.values())
+        env = {**os.environ, "CHIPLA_DB_URL": hub.parts.settings.db_url, "CHIPLA_DISPATCHER": "external"}
+        proc = subprocess.Popen([sys.executable, "-m", "chipla.cli", "dispatch"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            until(lambda: _statuses(hub) == {"delivered": 9}, timeout=60, what="delivered by chipla dispatch")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        assert all(len(r.inbox.items) == 3 for r in hub.receivers.values())
+    finally:
+        hub.stop()

@@ -21,13 +21,15 @@ def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--clients", type=int, default=32, help="concurrent connections (default 32)")
     p.add_argument("--seconds", type=float, default=10.0, help="load time per target (default 10)")
     p.add_argument("--workers", type=int, default=1, help="hub processes (default 1)")
+    p.add_argument("--split", action="store_true",
+                   help="deliver from a separate `chipla dispatch` process (CHIPLA_DISPATCHER=external)")
     p.set_defaults(func=run_soap)
 
 
 def run_soap(args: argparse.Namespace) -> int:
     from bench import soap_bench
 
-    soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers)
+    soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers, split=args.split)
     return 0
 
 
