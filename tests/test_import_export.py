@@ -261,3 +261,24 @@ def test_bench_import_runs_and_prints_a_ratio(capsys: pytest.CaptureFixture[str]
     assert cli.main(["bench", "import", "--rows", "2000"]) == 0
     out = capsys.readouterr().out
     assert "baseline" in out and "ratio" in out and "accepted 2,000" in out
+
+
+def test_file_door_refuses_an_unauthorised_sender(tmp_path: Path) -> None:
+    """A sender without jumin/IdoTsuchi rights is refused row by row and nothing reaches anyone; an
+    unregistered sender stops the command with its name."""
+    hub: RunningHub = start_hub(sqlite_url(tmp_path))
+    try:
+        (tmp_path / "a.csv").write_bytes(legacy_csv("cp932", False))
+        zei = hub.parts.registry.system("zei")  # may only ask (JuminShokai), not send
+        target = SendTarget(hub.parts.hub, zei)
+        summary = import_file(tmp_path / "a.csv", layout="chukan_jumin", store=hub.parts.store, send=target)
+        assert summary.send is not None and summary.send.sent == 0
+        assert summary.send.refused and all("zei" in reason for _, reason in summary.send.refused)
+        assert all(r.inbox.items == [] for r in hub.receivers.values())
+        env = {**os.environ, "CHIPLA_DB_URL": hub.parts.settings.db_url}
+        out = subprocess.run([sys.executable, "-m", "chipla.cli", "import", "a.csv", "--layout", "chukan_jumin",
+                              "--send", "--sender", "nobody"], capture_output=True, text=True, env=env,
+                             cwd=tmp_path, timeout=120)
+        assert out.returncode != 0 and "nobody" in (out.stdout + out.stderr)
+    finally:
+        hub.stop()

@@ -68,6 +68,8 @@ async def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionR
         return problem(400, "1008", table()["1008"].ja, f"body is not UTF-8: {exc.reason}")
     if isinstance(exc, json.JSONDecodeError):
         return problem(400, "1012", table()["1012"].ja, f"body is not JSON: {exc.msg}")
+    if isinstance(exc, RecursionError):
+        return problem(400, "1012", table()["1012"].ja, "body is nested too deeply")
     log.exception("unhandled error in REST handler", exc_info=exc)
     return problem(500, "5001", table()["5001"].ja, "ハブ内部エラー")
 
