@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -94,7 +95,7 @@ def _wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _registry(tmp: Path, ports: list[int]) -> Path:
-    systems = [{"id": "juki", "lgCode": LG, "wssUsername": "juki", "wssPassword": JUKI_PASSWORD,
+    systems: list[dict[str, Any]] = [{"id": "juki", "lgCode": LG, "wssUsername": "juki", "wssPassword": JUKI_PASSWORD,
                 "allow": ["jumin/IdoTsuchi"]}]
     for (rid, kind), port in zip(RECEIVERS, ports, strict=True):
         endpoint = f"http://127.0.0.1:{port}/soap/jumin" if kind == "soap" else f"http://127.0.0.1:{port}/webhook"
@@ -107,7 +108,7 @@ def _registry(tmp: Path, ports: list[int]) -> Path:
 
 
 def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers: int = 1,
-        split: bool = False) -> dict[str, float]:
+        split: bool = False) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="chipla-bench-"))
     py = sys.executable
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -119,8 +120,8 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
     try:
         rports = [free_port() for _ in RECEIVERS]
         procs.append(subprocess.Popen([py, "-m", "bench.soap_receivers_process", *map(str, rports)], env=env))
-        for p in rports:
-            _wait_up(f"http://127.0.0.1:{p}/inbox", procs[-1])
+        for rport in rports:
+            _wait_up(f"http://127.0.0.1:{rport}/inbox", procs[-1])
         hub_db = f"sqlite:///{tmp / 'hub.db'}"
         hub_port = free_port()
         hub_env = {**env, "CHIPLA_DB_URL": hub_db, "CHIPLA_REGISTRY_FILE": str(_registry(tmp, rports)),
@@ -161,7 +162,7 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         for p in procs:
             p.wait(10)
     deliveries_per_s = total / (hub.seconds + drained) if total else 0.0
-    report = {
+    report: dict[str, Any] = {
         "clients": clients, "seconds": seconds, "workers": workers, "split": split,
         "hub_accepted_per_s": hub.rate, "hub_p50_ms": hub.p50, "hub_p99_ms": hub.p99,
         "hub_errors": hub.errors, "hub_delivered_per_s": deliveries_per_s,
@@ -173,7 +174,7 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
     return report
 
 
-def _print(r: dict[str, float]) -> None:
+def _print(r: dict[str, Any]) -> None:
     delivering = "a separate delivering process" if r["split"] else "delivering in-process"
     print(f"\nchipla bench soap — {r['clients']} clients, {r['seconds']:.0f} s, {r['workers']} hub process(es), "
           f"{delivering}, SQLite (WAL, synchronous=FULL)")

@@ -29,7 +29,7 @@ from broker import audit, metrics
 from broker.clock import now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
-from broker.models import Delivery, MappedRecord, Message, Nonce
+from broker.models import Delivery, MappedRecord, Message, Nonce, table_of
 from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
 from broker.store import Store
 
@@ -213,7 +213,7 @@ def _refuse_replayed_tokens(s: Session, batch: list[Pending], out: list[Any]) ->
         known.add(token)
         fresh.append({"username": token[0], "nonce": token[1], "expires_at": expires})
     if fresh:
-        s.execute(insert(Nonce.__table__), fresh)
+        s.execute(insert(table_of(Nonce)), fresh)
 
 
 def _resolve_resends(s: Session, batch: list[Pending], out: list[Any]) -> list[int]:
@@ -258,7 +258,7 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
             "envelope": env.as_record(), "canonical": env.body, "accepted_at": accepted_at,
         })
     # Core inserts on the tables (not ORM bulk inserts): the same statements with less per-row work
-    messages = Message.__table__
+    messages = table_of(Message)
     seqs = list(s.execute(insert(messages).returning(messages.c.seq, sort_by_parameter_order=True),
                           rows).scalars())
     mapped: list[dict[str, Any]] = []
@@ -278,9 +278,9 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
             "messageId": h.message_id, "service": h.service, "operation": h.operation,
             "sha256": row["original_sha256"], "destinations": list(d.destinations)}))
     if mapped:
-        s.execute(insert(MappedRecord.__table__), mapped)
+        s.execute(insert(table_of(MappedRecord)), mapped)
     if deliveries:
-        s.execute(insert(Delivery.__table__), deliveries)
+        s.execute(insert(table_of(Delivery)), deliveries)
     for accepted in per_rules.values():
         rules = accepted[0][0].derived.rules
         assert rules is not None

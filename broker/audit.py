@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from broker.clock import JST, now
-from broker.models import AuditEntry, AuditHead
+from broker.models import AuditEntry, AuditHead, table_of
 
 GENESIS = "0" * 64
 
@@ -58,7 +58,7 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
         rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
                      "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(insert(table_of(AuditEntry)), rows)
     head.last_hash = prev
 
 

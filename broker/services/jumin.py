@@ -9,14 +9,14 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from broker.clock import as_jst
 from broker.errors import CodeUnknown, HubError, NotFound, RequestInvalid, Stale
-from broker.models import Message, ResidentVersion
+from broker.models import Message, ResidentVersion, table_of
 from broker.store import Store
 from vocab import codelists
 
@@ -81,7 +81,7 @@ class JuminRules:
         return refused
 
     def rows(self, accepted: list[tuple[Any, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
-        return [(cast(Table, ResidentVersion.__table__), [{
+        return [(table_of(ResidentVersion), [{
             "lg_code": p.derived.facts["lg_code"], "atena_no": p.derived.facts["atena_no"],
             "setai_no": str(p.envelope.body["ido"]["jumin"]["shikibetsu"]["setaiNo"]),
             "valid_from": p.derived.facts["ido_date"], "message_seq": seq,
