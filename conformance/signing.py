@@ -1,23 +1,29 @@
-"""Signing the JSON summary with HMAC-SHA256 and the kit's key.
+"""Signing the JSON summary with Ed25519 and the kit's key.
 
-HMAC keeps the kit free of extra dependencies; the price is that verifying needs the same key, so a
-procurement office verifies reports on the machine (or with the key file) that produced them. The key
-is generated on first use under ``~/.config/chipla/`` (or wherever ``--key`` points) with mode 0600, and
-never lives in the repository.
+The key file holds a 32-byte Ed25519 private key (hex), generated on first use under
+``~/.config/chipla/`` (or wherever ``--key`` points) with mode 0600 and never kept in a repository;
+beside it, ``<key>.pub`` holds the public key. The summary carries the public key and its fingerprint,
+so anyone can check that a report is intact, and a procurement office that knows the kit's public
+key (``--key`` pointing at the ``.pub`` file) can also check who signed it — without the private key.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import hmac
 import json
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-ALGORITHM = "HMAC-SHA256"
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ALGORITHM = "Ed25519"
 KEY_ENV = "CHIPLA_CONFORMANCE_KEY"
+PUBLIC_PREFIX = "ed25519-public "
 
 
 def default_key_path() -> Path:
@@ -33,7 +39,7 @@ def key_path(explicit: Path | None = None) -> Path:
 
 
 def load_key(path: Path | None = None, *, create: bool = True) -> bytes:
-    """The key bytes; a missing key file is created (32 random bytes, hex) when ``create`` is set."""
+    """The private key bytes; a missing key file is created (with its ``.pub``) when ``create`` is set."""
     p = key_path(path)
     if not p.exists():
         if not create:
@@ -42,13 +48,30 @@ def load_key(path: Path | None = None, *, create: bool = True) -> bytes:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")
+        seed = bytes.fromhex(p.read_text(encoding="ascii").strip())
+        p.with_name(p.name + ".pub").write_text(PUBLIC_PREFIX + public_key(seed).hex() + "\n", encoding="ascii")
     text = p.read_text(encoding="ascii").strip()
+    if text.startswith(PUBLIC_PREFIX):
+        raise ValueError(f"{p} is a public key; signing needs the private key")
     return bytes.fromhex(text)
 
 
-def key_id(key: bytes) -> str:
-    """A public fingerprint of the key, so a reader can tell which key signed a report."""
-    return hashlib.sha256(b"chipla-conformance-key:" + key).hexdigest()[:16]
+def load_public_key(path: Path | None = None) -> bytes:
+    """The public key to check reports against: from a ``.pub`` file, or derived from a private key."""
+    p = key_path(path)
+    text = p.read_text(encoding="ascii").strip()
+    if text.startswith(PUBLIC_PREFIX):
+        return bytes.fromhex(text.removeprefix(PUBLIC_PREFIX))
+    return public_key(bytes.fromhex(text))
+
+
+def public_key(private: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def key_id(public: bytes) -> str:
+    """A fingerprint of the public key, so a reader can tell which key signed a report."""
+    return hashlib.sha256(b"chipla-conformance-key:" + public).hexdigest()[:16]
 
 
 def canonical(document: dict[str, Any]) -> bytes:
@@ -57,16 +80,28 @@ def canonical(document: dict[str, Any]) -> bytes:
 
 
 def sign(document: dict[str, Any], key: bytes) -> dict[str, Any]:
-    mac = hmac.new(key, canonical(document), hashlib.sha256).hexdigest()
-    return {**document, "signature": {"algorithm": ALGORITHM, "keyId": key_id(key), "value": mac}}
+    public = public_key(key)
+    value = Ed25519PrivateKey.from_private_bytes(key).sign(canonical(document))
+    return {**document, "signature": {"algorithm": ALGORITHM, "keyId": key_id(public),
+                                      "publicKey": base64.b64encode(public).decode(),
+                                      "value": base64.b64encode(value).decode()}}
 
 
 def signature_valid(document: dict[str, Any], key: bytes) -> bool:
+    """True when the document was signed with the private ``key`` and not changed since."""
+    return signature_valid_public(document, public_key(key))
+
+
+def signature_valid_public(document: dict[str, Any], public: bytes) -> bool:
     sig = document.get("signature") or {}
-    if sig.get("algorithm") != ALGORITHM or sig.get("keyId") != key_id(key):
+    if sig.get("algorithm") != ALGORITHM or sig.get("keyId") != key_id(public):
         return False
-    expected = hmac.new(key, canonical(document), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, str(sig.get("value", "")))
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(base64.b64decode(str(sig.get("value", ""))),
+                                                          canonical(document))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def file_digest(path: Path) -> str:

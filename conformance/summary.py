@@ -1,7 +1,7 @@
 """The signed JSON summary: the one file that carries the verdict, and proves the others unaltered.
 
-The summary lists the SHA-256 of the JUnit XML, the cucumber JSON and the HTML report, and the HMAC
-covers the summary, so altering any report file or any verdict breaks ``verify``.
+The summary lists the SHA-256 of the JUnit XML, the cucumber JSON and the HTML report, and the
+Ed25519 signature covers the summary, so altering any report file or any verdict breaks ``verify``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from conformance.results import (
     requirement_verdicts,
     service_verdict,
 )
-from conformance.signing import file_digest, load_key, sign, signature_valid
+from conformance.signing import file_digest, load_key, load_public_key, sign, signature_valid_public
 
 SUMMARY = "summary.json"
 JUNIT = "junit.xml"
@@ -68,10 +68,10 @@ def verify(report_path: str | Path, key_file: Path | None = None) -> bool:
         path = path / SUMMARY
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        key = load_key(key_file, create=False)
+        public = load_public_key(key_file)
     except (OSError, ValueError):
         return False
-    if not isinstance(doc, dict) or not signature_valid(doc, key):
+    if not isinstance(doc, dict) or not signature_valid_public(doc, public):
         return False
     for name, digest in (doc.get("files") or {}).items():
         sibling = path.parent / name
