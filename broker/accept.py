@@ -15,6 +15,7 @@ import json
 import logging
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -30,10 +31,13 @@ from broker.clock import now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
 from broker.models import Delivery, MappedRecord, Message, Nonce, table_of
+from broker.security.nonces import NonceCache
 from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
 from broker.store import Store
 
 log = logging.getLogger(__name__)
+
+NONCE_PURGE_SECONDS = 60.0  # how often the writer drops expired replay-cache rows
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class AcceptWriter:
         self._queue: queue.Queue[Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="chipla-accept-writer", daemon=True)
         self._started = False
+        self._purged_at = 0.0
 
     def start(self) -> None:
         if not self._started:
@@ -132,7 +137,10 @@ class AcceptWriter:
 
     def _commit(self, batch: list[Pending]) -> None:
         try:
-            outcomes = write_group(self.store, batch)
+            purge = time.monotonic() - self._purged_at > NONCE_PURGE_SECONDS
+            outcomes = write_group(self.store, batch, purge_nonces=purge)
+            if purge:
+                self._purged_at = time.monotonic()
         except Exception as exc:  # e.g. a concurrent writer on PostgreSQL: retry one by one
             if len(batch) > 1:
                 for item in batch:
@@ -159,11 +167,13 @@ class AcceptWriter:
                 log.exception("dispatcher wake-up failed")
 
 
-def write_group(store: Store, batch: list[Pending]) -> list[Receipt | HubError]:
+def write_group(store: Store, batch: list[Pending], *, purge_nonces: bool = False) -> list[Receipt | HubError]:
     """One transaction for the group; returns an outcome per item, in order."""
     accepted_at = now()
     out: list[Receipt | HubError | None] = [None] * len(batch)
     with store.write() as s:
+        if purge_nonces:
+            NonceCache.purge(s)
         _refuse_replayed_tokens(s, batch, out)
         firsts = _resolve_resends(s, batch, out)
         by_rules: dict[int, list[int]] = {}

@@ -6,17 +6,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
 from broker import audit
+from broker.clock import now
 from broker.dispatch.base import Deliverer
 from broker.envelope import Envelope, Header
 from broker.errors import DuplicateConflict, NotAllowed, Stale
 from broker.hub import Hub
-from broker.models import AuditEntry, Delivery, Message, ResidentVersion
+from broker.models import AuditEntry, Delivery, Message, Nonce, ResidentVersion
 from broker.outbound import FakeOutbound
 from broker.outbox import Outbox
 from broker.registry import Registry
@@ -148,3 +150,14 @@ def test_audit_verify_cli_detects_an_edited_row(core, db_url: str, tmp_path: Pat
                          text=True)
     assert bad.returncode == 1
     assert f"entry {second}" in bad.stdout
+
+
+def test_expired_nonces_are_purged_by_the_writer(core) -> None:  # type: ignore[no-untyped-def]
+    """The replay cache does not grow without bound: rows past the freshness window go."""
+    store, registry, hub = core
+    with store.write() as s:
+        s.add(Nonce(username="juki", nonce="old", expires_at=now() - timedelta(minutes=1)))
+    hub.accept(_env(SampleTown().tennyu()), registry.system("juki"), ("juki", "fresh"))
+    with store.read() as s:
+        left = set(s.execute(select(Nonce.nonce)).scalars())
+    assert left == {"fresh"}

@@ -11,7 +11,6 @@ import threading
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.clock import now
@@ -49,13 +48,8 @@ class NonceCache:
             raise NotAllowed("この認証トークンは既に使用されています", code="token_replayed")
         session.add(Nonce(username=username, nonce=nonce, expires_at=now() + FRESHNESS + CLOCK_SKEW))
 
-    def persist_now(self, username: str, nonce: str) -> None:
-        try:
-            with self.store.write() as s:
-                self.persist(s, username, nonce)
-        except IntegrityError as exc:
-            raise NotAllowed("この認証トークンは既に使用されています", code="token_replayed") from exc
-
-    def purge(self) -> int:
-        with self.store.write() as s:
-            return _count(s.execute(delete(Nonce).where(Nonce.expires_at < now())))
+    @staticmethod
+    def purge(session: Session) -> int:
+        """Drop nonces past the freshness window, inside the caller's transaction: a token that old
+        is refused as stale anyway, so remembering its nonce protects nothing."""
+        return _count(session.execute(delete(Nonce).where(Nonce.expires_at < now())))
