@@ -12,7 +12,7 @@ import warnings
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 COMMANDS = ("serve", "dispatch", "demo", "audit", "deadletters", "db", "bench", "worker", "conformance",
-            "importer", "exporter", "replay")
+            "importer", "exporter", "replay", "xmlsig")
 
 
 def parser() -> argparse.ArgumentParser:
