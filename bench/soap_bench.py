@@ -125,7 +125,7 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         hub_db = f"sqlite:///{tmp / 'hub.db'}"
         hub_port = free_port()
         hub_env = {**env, "CHIPLA_DB_URL": hub_db, "CHIPLA_REGISTRY_FILE": str(_registry(tmp, rports)),
-                   "CHIPLA_RETRY_BASE_SECONDS": "0.5"}
+                   "CHIPLA_RETRY_BASE_SECONDS": "0.5", "CHIPLA_MQTT_URL": "off"}
         if split:
             hub_env["CHIPLA_DISPATCHER"] = "external"
             procs.append(subprocess.Popen([py, "-m", "chipla.cli", "dispatch"], env=hub_env,

@@ -52,8 +52,11 @@ def build_app(parts: Parts) -> ASGIApp:
     soap = JuminSoapEndpoint(hub, WsdlDocuments(), max_bytes=parts.settings.max_message_bytes)
 
     async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok", "dispatcher": parts.settings.dispatcher,
-                             "store": "sqlite" if parts.store.is_sqlite else "postgresql"})
+        body = {"status": "ok", "dispatcher": parts.settings.dispatcher,
+                "store": "sqlite" if parts.store.is_sqlite else "postgresql"}
+        if parts.sensors is not None:
+            body["mqtt"] = parts.sensors.status()
+        return JSONResponse(body)
 
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
@@ -64,9 +67,13 @@ def build_app(parts: Parts) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         hub.start()
+        if parts.sensors is not None:
+            parts.sensors.start()
         try:
             yield
         finally:
+            if parts.sensors is not None:
+                parts.sensors.stop()
             hub.stop()
             for adapter in parts.adapters.values():
                 adapter.close()

@@ -31,6 +31,11 @@ class Settings:
     sqlite_synchronous: str = "FULL"
     lease_seconds: float = 60.0
     log_level: str = "INFO"
+    # sensor feeds: "embedded" starts Mosquitto on 127.0.0.1:mqtt_port; "off"; or mqtt://user:pw@host:port
+    mqtt_url: str = "embedded"
+    mqtt_port: int = 1883
+    mqtt_folder: str = "var/mqtt"  # embedded broker's configuration, ACL, password file and persistence
+    sensor_registry: str = ""  # device registry YAML; empty: the 木曽岬町 demo registry
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):
@@ -42,6 +47,8 @@ class Settings:
                              "transports poll and lose messages when a worker dies")
         if self.sqlite_synchronous not in ("FULL", "NORMAL", "EXTRA"):
             raise ValueError("CHIPLA_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
+        if self.mqtt_url not in ("embedded", "off") and not self.mqtt_url.startswith(("mqtt://", "tcp://")):
+            raise ValueError(f"CHIPLA_MQTT_URL must be embedded, off or mqtt://…, not {self.mqtt_url!r}")
         if not self.db_url.startswith(("sqlite", "postgresql")):
             raise ValueError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
 

@@ -67,6 +67,7 @@ class Parts:
     outbox: Outbox
     adapters: dict[str, OutboundAdapter]
     dispatcher: Dispatcher
+    sensors: Any = None  # chipla.feeds.SensorFeed when this process runs the MQTT door
 
 
 def outbound_adapters(settings: Settings) -> dict[str, OutboundAdapter]:

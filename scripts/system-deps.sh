@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Servers and the browser the tests need, from Debian's packages: redis-server (Celery broker for the
-# scaled-out dispatcher), chromium and a Japanese font (console page test), xmlsec1 (the independent
-# signature check). PostgreSQL binaries are expected at /usr/local/bin or on PATH (initdb, pg_ctl); the
-# test suite starts a throw-away cluster itself.
+# scaled-out dispatcher), mosquitto (MQTT broker of the sensor feeds), chromium and a Japanese font
+# (console page test), xmlsec1 (the independent signature check). PostgreSQL binaries are expected at
+# /usr/local/bin or on PATH (initdb, pg_ctl); the test suite starts a throw-away cluster itself.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+# MQTT broker for the sensor feeds (mosquitto_passwd builds the device password file)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 # Japanese glyphs for console screenshots
 [ -d /usr/share/fonts/opentype/ipafont-gothic ] || need+=(fonts-ipafont-gothic)
 # the independent XML-DSig verifier the signature tests check the hub's signed 正本 with
@@ -24,4 +26,4 @@ for bin in initdb pg_ctl; do
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/local/bin/$bin" ] || {
     echo "PostgreSQL's $bin is missing (expected at /usr/local/bin)" >&2; exit 1; }
 done
-echo "system dependencies present: redis-server, chromium, xmlsec1, PostgreSQL binaries"
+echo "system dependencies present: redis-server, mosquitto, chromium, xmlsec1, PostgreSQL binaries"

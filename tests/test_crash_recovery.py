@@ -63,7 +63,7 @@ def test_kill_9_with_undelivered_messages_loses_nothing(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "CHIPLA_DB_URL": db_url, "CHIPLA_REGISTRY_FILE": str(tmp_path / "registry.yaml"),
            "JUKI_KEY": "juki-key-0123456789", "CHIPLA_RETRY_BASE_SECONDS": "0.2", "CHIPLA_RETRY_CAP_SECONDS": "0.5",
-           "CHIPLA_RETRY_MAX_ATTEMPTS": "100000"}
+           "CHIPLA_RETRY_MAX_ATTEMPTS": "100000", "CHIPLA_MQTT_URL": "off"}
     hub = _start_hub(tmp_path, port, env)
     try:
         _run_scenario(tmp_path, port, env, db_url, zei, kaigo, hub)

@@ -9,6 +9,7 @@ import uvicorn
 from broker.store import Store
 from chipla.app import build_app
 from chipla.config import Settings
+from chipla.feeds import sensor_feed
 from chipla.wiring import build
 
 
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
                     port=settings.port, log_level="warning", access_log=False)
         return 0
     parts = build(settings)
+    parts.sensors = sensor_feed(settings, parts.store)  # one process runs the MQTT door
     uvicorn.run(build_app(parts), host=settings.host, port=settings.port, log_level="warning",
                 access_log=False)
     return 0

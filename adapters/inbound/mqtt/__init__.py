@@ -1,0 +1,1 @@
+"""The MQTT door: Mosquitto configuration from the device registry, and the persistent-session ingest."""
