@@ -25,11 +25,12 @@ from adapters.inbound.rest.context import HubScope
 from adapters.inbound.rest.methods import allowed_methods
 from adapters.inbound.soap_jumin import JuminSoapEndpoint
 from adapters.inbound.wsdl_docs import WsdlDocuments
+from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
 from chipla.console import console_routes
 from chipla.wiring import Parts
 
-FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console")
+FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console", "/ngsi/")
 
 
 class PathDispatch:
@@ -84,6 +85,7 @@ def build_app(parts: Parts) -> ASGIApp:
         Route("/metrics", metrics),
         Route("/", root),
         *console_routes(parts),
+        *NgsiApi(parts.store, parts.registry).routes(),
     ], lifespan=lifespan)
 
     rest = connexion.AsyncApp(__name__, specification_dir=str(api_specs.ROOT))

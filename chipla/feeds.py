@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.inbound.mqtt.ingest import MqttEndpoint, MqttIngest
 from adapters.inbound.mqtt.mosquitto import HUB_USER, MosquittoProcess, write_broker_files
+from adapters.outbound.ngsi.subscriptions import NotificationTap
 from broker.services.sensors.devices import DeviceRegistry
 from broker.services.sensors.health import check_stale
 from broker.services.sensors.store import ObservationStore, Tap
@@ -56,5 +57,6 @@ class SensorFeed:
                 "devices": len(self.registry.devices), "batches": self.ingest.batches if self.ingest else 0}
 
 
-def sensor_feed(settings: Settings, store: Store, taps: list[Tap] | None = None) -> SensorFeed | None:
-    return None if settings.mqtt_url == "off" else SensorFeed(settings, store, taps)
+def sensor_feed(settings: Settings, store: Store) -> SensorFeed | None:
+    """The MQTT door with its taps (NGSI notifications through the outbox), unless switched off."""
+    return None if settings.mqtt_url == "off" else SensorFeed(settings, store, [NotificationTap()])

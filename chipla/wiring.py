@@ -10,6 +10,7 @@ from typing import Any
 
 import mappings
 from adapters.inbound.rest import procurement
+from adapters.outbound.ngsi.notify import NgsiNotifyAdapter
 from adapters.outbound.soap_client import SoapDeliveryAdapter
 from adapters.outbound.webhook import WebhookAdapter
 from broker.dispatch.base import Deliverer, Dispatcher
@@ -72,7 +73,8 @@ class Parts:
 
 def outbound_adapters(settings: Settings) -> dict[str, OutboundAdapter]:
     return {"soap": SoapDeliveryAdapter(timeout=settings.delivery_timeout),
-            "webhook": WebhookAdapter(timeout=settings.delivery_timeout)}
+            "webhook": WebhookAdapter(timeout=settings.delivery_timeout),
+            "ngsi": NgsiNotifyAdapter(timeout=settings.delivery_timeout)}
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
