@@ -21,6 +21,8 @@ RECOMMENDED = "推奨"
 LEVELS = (MANDATORY, RECOMMENDED)
 ID_PATTERN = re.compile(r"^[A-Z]+-[A-Z0-9]+-[0-9]{3}$")
 CATALOGUE = Path(__file__).with_name("requirements.yaml")
+# one file per service; ids are unique across all of them
+CATALOGUES = (CATALOGUE, Path(__file__).with_name("requirements_zei.yaml"))
 
 
 class CatalogueError(ValueError):
@@ -56,7 +58,15 @@ def _contract_file(name: str) -> Path:
 
 
 @cache
-def load(path: Path = CATALOGUE) -> tuple[Requirement, ...]:
+def load(path: Path | None = None) -> tuple[Requirement, ...]:
+    """One catalogue file, or (no path) every service's catalogue together."""
+    if path is None:
+        every = [req for one in CATALOGUES for req in load(one)]
+        ids = [req.id for req in every]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise CatalogueError(f"requirement ids repeated across catalogues: {repeated}")
+        return tuple(every)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     service = raw["service"]
     out: list[Requirement] = []

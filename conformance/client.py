@@ -54,7 +54,8 @@ class KitClient:
     def header(self, operation: str, subject_key: str | None = None,
                **overrides: str | None) -> dict[str, Any]:
         fields = header_fields(lg_code=self.options.lg_code, sender_id=self.options.sender_id,
-                               operation=operation, subject_key=subject_key)
+                               operation=operation, subject_key=subject_key,
+                               service=self.options.service)
         fields.update(overrides)
         return fields
 
@@ -85,7 +86,7 @@ class KitClient:
         return self.post_soap(operation, raw, version=version, label=label or operation)
 
     def post_soap(self, operation: str, raw: bytes, *, version: str = SOAP11, label: str = "") -> SoapReply:
-        headers = http_headers(version, operation)
+        headers = http_headers(version, operation, self.options.service)
         status, resp_headers, content = self._send("POST", self.options.soap_url, headers, raw, label)
         if status is None:
             reply = SoapReply(0, "", b"")

@@ -18,6 +18,7 @@ import api_specs
 
 NS_COMMON = "urn:chipla:ns:common:1"
 NS_JUMIN = "urn:chipla:ns:jumin:1"
+NS_ZEI = "urn:chipla:ns:zei:1"
 NS_WSDL_JUMIN = "urn:chipla:wsdl:jumin:1"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -70,6 +71,12 @@ def jumin_schema() -> etree.XMLSchema:
 
 
 @cache
+def zei_schema() -> etree.XMLSchema:
+    """zei.xsd (which imports common.xsd): the 個人住民税 messages and the signed 正本."""
+    return etree.XMLSchema(etree.parse(str(api_specs.path("xsd", "zei.xsd"))))
+
+
+@cache
 def common_schema() -> etree.XMLSchema:
     """common.xsd: validates the PfHeader block and the ResultFault detail."""
     return etree.XMLSchema(etree.parse(str(api_specs.path("xsd", "common.xsd"))))
@@ -78,9 +85,10 @@ def common_schema() -> etree.XMLSchema:
 def schema_errors(element: etree._Element) -> list[str]:
     """XSD errors of one contract element (empty when valid); the namespace picks the schema."""
     ns = etree.QName(element).namespace
-    if ns not in (NS_JUMIN, NS_COMMON):
+    schemas = {NS_JUMIN: jumin_schema, NS_ZEI: zei_schema, NS_COMMON: common_schema}
+    if ns not in schemas:
         return [f"{etree.QName(element).text}: 契約の名前空間ではありません"]
-    schema = jumin_schema() if ns == NS_JUMIN else common_schema()
+    schema = schemas[ns]()
     copy = etree.fromstring(etree.tostring(element))
     if schema.validate(copy):
         return []

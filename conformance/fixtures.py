@@ -20,6 +20,7 @@ from conformance.kit_hub import Delivery
 from conformance.known import KnownData, establish
 from conformance.options import KitOptions
 from conformance.samples import fresh_resident, ido_tsuchi, jumin_shokai
+from conformance.samples_zei import fresh_notice, tsuchi_ichiran, zeigaku_tsuchi
 from conformance.sender_capture import capture
 from conformance.soap import SoapReply
 
@@ -57,12 +58,20 @@ class RoleProbe:
 
     @property
     def operations(self) -> tuple[str, ...]:
+        if self.options.service == "zei":
+            return ("TsuchiIchiranShokai", "SeihonShutoku") if self.options.role == "provider" \
+                else ("ZeigakuTsuchi",)
         if self.options.role == "provider":
             return ("JuminShokai", "IdoIchiranShokai", "SetaiShokai")
         return ("IdoTsuchi",)
 
     def standard(self) -> tuple[str, etree._Element, str]:
         """(operation, body, subject key) of a fresh request that a conformant product answers 0000."""
+        if self.options.service == "zei":
+            if self.options.role == "provider":
+                return "TsuchiIchiranShokai", tsuchi_ichiran(), self.options.shitei_no or ""
+            notice = fresh_notice(self.options.lg_code)
+            return "ZeigakuTsuchi", zeigaku_tsuchi(notice), notice.shitei_no
         if self.options.role == "provider":
             known: KnownData = self.request.getfixturevalue("known")
             return "JuminShokai", jumin_shokai(known.atena_no), known.atena_no

@@ -15,7 +15,7 @@ from conformance.results import CONFORMANT, NON_CONFORMANT, UNCHECKED
 
 ROLE_LABELS = {"provider": "提供側（照会に応答する製品）", "receiver": "受信側（異動通知を受ける製品）",
                "sender": "送信側（異動通知を送る製品）"}
-SERVICE_LABELS = {"jumin": "住民基本台帳 (jumin)"}
+SERVICE_LABELS = {"jumin": "住民基本台帳 (jumin)", "zei": "個人住民税 特別徴収税額通知 (zei)"}
 _CSS = """
 body{font-family:"Noto Sans JP","Hiragino Sans",Meiryo,sans-serif;margin:2em;color:#222}
 h1{font-size:1.5em}.v{display:inline-block;padding:.2em .8em;border-radius:4px;color:#fff;font-weight:bold}

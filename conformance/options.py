@@ -15,7 +15,7 @@ import pytest
 from conformance.lgcode import is_valid
 
 ROLES = ("provider", "receiver", "sender")
-SERVICES = ("jumin",)
+SERVICES = ("jumin", "zei")
 
 
 class OptionsError(ValueError):
@@ -40,6 +40,8 @@ class KitOptions:
     atena_no: str | None = None
     setai_no: str | None = None
     seed: bool = True
+    shitei_no: str | None = None
+    town_cert: Path | None = None
     key_path: Path | None = None
     timeout: float = 10.0
     product: dict[str, str] = field(default_factory=dict)
@@ -55,6 +57,10 @@ class KitOptions:
             raise OptionsError(f"--lg-code {self.lg_code} has a wrong check digit")
         if self.role != "sender" and not (self.username and self.password):
             raise OptionsError(f"--username and --password are needed for the {self.role} role")
+        if self.service == "zei" and self.role == "provider" and not (self.shitei_no and self.town_cert):
+            raise OptionsError("--shitei-no and --town-cert are needed for the zei provider role")
+        if self.service == "zei" and self.role == "sender":
+            raise OptionsError("the zei service has no sender role in this kit version")
 
     @property
     def soap_url(self) -> str:
@@ -69,7 +75,7 @@ class KitOptions:
 _OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("--base-url", "base_url", None, "base URL of the product under test (provider, receiver)"),
     ("--role", "conformance_role", None, "provider | receiver | sender"),
-    ("--service", "conformance_service", "jumin", "業務 service (jumin)"),
+    ("--service", "conformance_service", "jumin", "業務 service (jumin | zei)"),
     ("--report", "conformance_report", None, "directory for JUnit, cucumber JSON, summary and HTML"),
     ("--username", "wss_username", None, "UsernameToken user (the kit's, or the sender's)"),
     ("--password", "wss_password", None, "UsernameToken password"),
@@ -83,6 +89,8 @@ _OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("--atena-no", "atena_no", None, "provider role: a 宛名番号 known to the product"),
     ("--setai-no", "setai_no", None, "provider role: a 世帯番号 known to the product"),
     ("--no-seed", "no_seed", False, "provider role: do not send sample 異動 before 照会"),
+    ("--shitei-no", "shitei_no", None, "zei provider role: the 指定番号 of the employer the kit signs in as"),
+    ("--town-cert", "town_cert", None, "zei provider role: PEM certificate the 正本 must be signed with"),
     ("--key", "conformance_key", None, "signing key file (default ~/.config/chipla/conformance.key)"),
     ("--http-timeout", "http_timeout", "10", "seconds per HTTP exchange"),
     ("--product", "product_name", None, "product name for the report"),
@@ -118,5 +126,6 @@ def from_pytest(config: pytest.Config) -> KitOptions:
         wait_seconds=float(opt("wait_seconds")), expect_count=int(opt("expect_count")),
         listen=opt("listen"), atena_no=opt("atena_no"), setai_no=opt("setai_no"),
         seed=not opt("no_seed"), key_path=Path(key) if key else None,
+        shitei_no=opt("shitei_no"), town_cert=Path(opt("town_cert")) if opt("town_cert") else None,
         timeout=float(opt("http_timeout")), product=product,
     )

@@ -25,6 +25,7 @@ pytest_plugins = [
     "conformance.steps.rest",
     "conformance.steps.receiver",
     "conformance.steps.sender",
+    "conformance.steps.zei",
 ]
 
 OPTIONS_KEY = pytest.StashKey[KitOptions]()
@@ -41,7 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    for marker in ("jumin", "provider", "receiver", "sender"):
+    for marker in ("jumin", "zei", "provider", "receiver", "sender"):
         config.addinivalue_line("markers", f"{marker}: conformance scenario scope")
     for req in catalogue.load():
         config.addinivalue_line("markers", f"{req.id}: {req.title}")

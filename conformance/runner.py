@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report", required=True, help="report directory")
     for name in ("--username", "--password", "--api-key", "--lg-code", "--sender-id", "--trigger-url",
                  "--wait", "--expect-count", "--listen", "--atena-no", "--setai-no", "--key",
-                 "--http-timeout", "--product", "--vendor", "--product-version"):
+                 "--http-timeout", "--product", "--vendor", "--product-version", "--shitei-no", "--town-cert"):
         run.add_argument(name)
     run.add_argument("--no-seed", action="store_true")
     run.add_argument("--quiet", action="store_true", help="only the verdict line")
@@ -54,7 +54,7 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
     args += ["-q", "--no-header", "-rN"] if ns.quiet else ["-rf"]
     for flag in ("base_url", "username", "password", "api_key", "lg_code", "sender_id", "trigger_url",
                  "wait", "expect_count", "listen", "atena_no", "setai_no", "key", "http_timeout",
-                 "product", "vendor", "product_version"):
+                 "product", "vendor", "product_version", "shitei_no", "town_cert"):
         value = getattr(ns, flag)
         if value is not None:
             args += [f"--{flag.replace('_', '-')}", str(value)]

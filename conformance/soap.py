@@ -28,10 +28,10 @@ def now_jst() -> str:
 
 
 def header_fields(*, lg_code: str, sender_id: str, operation: str, subject_key: str | None = None,
-                  message_id: str | None = None) -> dict[str, str | None]:
+                  message_id: str | None = None, service: str = "jumin") -> dict[str, str | None]:
     """A complete common header for one request (the kit's own requests are always conformant)."""
     return {"messageId": message_id or new_message_id(), "sentAt": now_jst(), "lgCode": lg_code,
-            "senderSystemId": sender_id, "service": "jumin", "operation": operation,
+            "senderSystemId": sender_id, "service": service, "operation": operation,
             "specVersion": "1.0", "operatorId": "conformance", "purposeCode": "jumin_kiroku",
             "subjectKey": subject_key}
 
@@ -58,8 +58,8 @@ def envelope(version: str, body: etree._Element, *, header: etree._Element | Non
     return etree.tostring(env, xml_declaration=True, encoding="utf-8")
 
 
-def http_headers(version: str, operation: str) -> dict[str, str]:
-    action = SOAP_ACTION_PREFIX + operation
+def http_headers(version: str, operation: str, service: str = "jumin") -> dict[str, str]:
+    action = SOAP_ACTION_PREFIX.replace(":jumin:", f":{service}:") + operation
     if version == SOAP12:
         return {"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'}
     return {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'}

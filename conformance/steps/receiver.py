@@ -63,8 +63,9 @@ def notify_dated(scene: ScenarioState, kit_client: KitClient, days: int, kind: s
 def _receipt(reply_body: etree._Element | None) -> tuple[str | None, str | None, str | None]:
     if reply_body is None:
         return None, None, None
-    return (reply_body.findtext(f"{J}result/{{urn:chipla:ns:common:1}}code"),
-            (reply_body.findtext(J + "duplicate") or "").strip(), reply_body.findtext(J + "receiptId"))
+    ns = f"{{{etree.QName(reply_body).namespace}}}"  # the receipt has one shape in every service
+    return (reply_body.findtext(f"{ns}result/{{urn:chipla:ns:common:1}}code"),
+            (reply_body.findtext(ns + "duplicate") or "").strip(), reply_body.findtext(ns + "receiptId"))
 
 
 @then(parsers.parse('最初の応答は結果コード "{code}" で duplicate は false'))

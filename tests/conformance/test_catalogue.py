@@ -12,6 +12,7 @@ from conformance import catalogue
 
 FEATURES = Path(catalogue.__file__).with_name("features")
 ROLES = {"provider", "receiver", "sender"}
+SERVICES = {"jumin", "zei"}
 
 
 @dataclass
@@ -36,7 +37,7 @@ def scenarios() -> list[Scenario]:
                 feature_tags, pending = pending, set()
             elif text.startswith("シナリオ"):
                 tags = feature_tags | pending
-                out.append(Scenario(path, text, tags & ROLES, tags - ROLES - {"jumin"}))
+                out.append(Scenario(path, text, tags & ROLES, tags - ROLES - SERVICES))
                 pending = set()
     return out
 
