@@ -14,13 +14,12 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from broker import audit, classification, metrics
+from broker import audit, classification
 from broker.accept import AcceptWriter, Derived, Receipt
-from broker.clock import now
 from broker.dispatch.base import Dispatcher
 from broker.envelope import Envelope, Header
 from broker.errors import HubError, NotAllowed, RequestInvalid
-from broker.models import Quarantine
+from broker.refusals import RefusalLog, RefusalPolicy
 from broker.registry import Registry, SystemInfo
 from broker.router import destinations
 from broker.security.nonces import NonceCache
@@ -35,11 +34,13 @@ Mapper = Callable[[Envelope], list[dict[str, Any]]]
 
 
 class Hub:
-    def __init__(self, store: Store, registry: Registry, mapper: Mapper | None = None) -> None:
+    def __init__(self, store: Store, registry: Registry, mapper: Mapper | None = None,
+                 refusal_policy: RefusalPolicy | None = None) -> None:
         self.store = store
         self.registry = registry
         self.mapper = mapper
         self.nonces = NonceCache(store)
+        self.refusals = RefusalLog(store, refusal_policy)
         self.dispatcher: Dispatcher | None = None
         self.writer = AcceptWriter(store, on_committed=self.wake)
 
@@ -52,6 +53,7 @@ class Hub:
             self.dispatcher.wake(dests)
 
     def start(self) -> None:
+        self.refusals.start()
         self.writer.start()
         if self.dispatcher is not None:
             self.dispatcher.start()
@@ -60,6 +62,7 @@ class Hub:
         if self.dispatcher is not None:
             self.dispatcher.stop()
         self.writer.stop()
+        self.refusals.stop()
 
     # -- stages ------------------------------------------------------------------------------
     def authorise(self, caller: SystemInfo, envelope: Envelope) -> None:
@@ -111,16 +114,8 @@ class Hub:
         return dict(view["jumin"])
 
     def quarantine(self, *, channel: str, original: bytes, headers: dict[str, Any], error: HubError,
-                   sender: str | None) -> None:
-        """Keep refused input with its reason. Failing to quarantine is logged, never raised over the
-        sender's answer."""
-        metrics.REFUSED.labels(channel, error.result.code).inc()
-        try:
-            with self.store.write() as s:
-                s.add(Quarantine(received_at=now(), channel=channel, sender=sender,
-                                 result_code=error.result.code, reason=error.message,
-                                 original=original[: 4 * 1024 * 1024], headers=headers))
-                audit.append(s, sender or "anonymous", f"refused.{error.result.name}", channel,
-                             {"code": error.result.code, "reason": error.message[:500]})
-        except Exception:
-            log.exception("could not write quarantine entry")
+                   sender: str | None, client: str = "") -> None:
+        """Keep refused input with its reason (whole from a known sender, sampled when anonymous).
+        Failing to quarantine is logged, never raised over the sender's answer."""
+        self.refusals.record(transport=channel, original=original, headers=headers, error=error, sender=sender,
+                             client=client or str(headers.get("client") or "unknown"))

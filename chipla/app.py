@@ -7,6 +7,7 @@ path does not cross the REST middleware stack.
 from __future__ import annotations
 
 import contextlib
+import hmac
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import api_specs
+from adapters.inbound.refusal_gate import RefusalGate
 from adapters.inbound.rest import problems
 from adapters.inbound.rest.context import HubScope
 from adapters.inbound.rest.methods import allowed_methods
@@ -59,7 +61,10 @@ def build_app(parts: Parts) -> ASGIApp:
             body["mqtt"] = parts.sensors.status()
         return JSONResponse(body)
 
-    async def metrics(_: Request) -> Response:
+    async def metrics(request: Request) -> Response:
+        if not metrics_allowed(request, parts.settings.metrics_token):
+            return JSONResponse({"detail": "metrics need a bearer token (CHIPLA_METRICS_TOKEN) or a loopback client"},
+                                status_code=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     async def root(_: Request) -> Response:
@@ -96,4 +101,14 @@ def build_app(parts: Parts) -> ASGIApp:
     rest.add_error_handler(404, problems.on_not_found)
     rest.add_error_handler(405, problems.method_not_allowed(allowed_methods))
     rest.add_error_handler(Exception, problems.on_unexpected)
-    return HubScope(PathDispatch(fast, rest), hub, max_bytes=parts.settings.max_message_bytes)
+    return RefusalGate(HubScope(PathDispatch(fast, rest), hub, max_bytes=parts.settings.max_message_bytes),
+                       hub.refusals)
+
+
+def metrics_allowed(request: Request, token: str) -> bool:
+    """With a token configured, only a request bearing it; without one, only loopback clients."""
+    if token:
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    host = request.client.host if request.client else ""
+    return host in ("127.0.0.1", "::1", "localhost")

@@ -36,6 +36,11 @@ class Settings:
     mqtt_port: int = 1883
     mqtt_folder: str = "var/mqtt"  # embedded broker's configuration, ACL, password file and persistence
     sensor_registry: str = ""  # device registry YAML; empty: the 木曽岬町 demo registry
+    quarantine_retention_days: int = 90  # refused input older than this is removed (audited)
+    quarantine_max_bytes: int = 1024 * 1024 * 1024  # oldest entries go first past this total
+    refusals_per_minute: int = 300  # per client address; past it the address is turned away (2007)
+    anonymous_samples_per_minute: int = 5  # unauthenticated refusals kept per client address
+    metrics_token: str = ""  # bearer token for /metrics; empty: /metrics answers loopback clients only
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):
@@ -49,6 +54,10 @@ class Settings:
             raise ValueError("CHIPLA_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
         if self.mqtt_url not in ("embedded", "off") and not self.mqtt_url.startswith(("mqtt://", "tcp://")):
             raise ValueError(f"CHIPLA_MQTT_URL must be embedded, off or mqtt://…, not {self.mqtt_url!r}")
+        for name in ("quarantine_retention_days", "quarantine_max_bytes", "refusals_per_minute",
+                     "anonymous_samples_per_minute"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"CHIPLA_{name.upper()} must be at least 1")
         if not self.db_url.startswith(("sqlite", "postgresql")):
             raise ValueError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
 

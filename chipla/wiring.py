@@ -20,6 +20,7 @@ from broker.envelope import Envelope
 from broker.hub import Hub
 from broker.outbound import OutboundAdapter
 from broker.outbox import Outbox
+from broker.refusals import RefusalPolicy
 from broker.registry import Registry
 from broker.retry import RetryPolicy
 from broker.store import Store
@@ -77,6 +78,13 @@ def outbound_adapters(settings: Settings) -> dict[str, OutboundAdapter]:
             "ngsi": NgsiNotifyAdapter(timeout=settings.delivery_timeout)}
 
 
+def refusal_policy(settings: Settings) -> RefusalPolicy:
+    return RefusalPolicy(retention_days=settings.quarantine_retention_days, max_bytes=settings.quarantine_max_bytes,
+                         refusals_per_minute=settings.refusals_per_minute,
+                         anonymous_samples_per_minute=settings.anonymous_samples_per_minute,
+                         max_original_bytes=settings.max_message_bytes)
+
+
 def retry_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(base_seconds=settings.retry_base_seconds, max_attempts=settings.retry_max_attempts,
                        cap_seconds=settings.retry_cap_seconds)
@@ -91,7 +99,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     if settings.registry_file:
         registry_file.load(settings.registry_file, registry)
     specs = mappings.registry()
-    hub = Hub(store, registry, mapper=ido_mapper(specs))
+    hub = Hub(store, registry, mapper=ido_mapper(specs), refusal_policy=refusal_policy(settings))
     procurement.attach(hub, settings.procurement_registry)
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -25,6 +24,7 @@ from broker import result_codes
 from broker.envelope import Envelope, Header
 from broker.errors import HeaderInvalid, HubError, MalformedInput, NotAllowed, RequestInvalid, SchemaInvalid
 from broker.hub import Hub
+from broker.reasons import scrub
 from broker.registry import SystemInfo
 from broker.security import usernametoken
 from broker.services import jumin
@@ -89,10 +89,10 @@ class JuminSoapEndpoint:
         message_id = (req.header_block.findtext(f"{{{codec.NS_COMMON}}}messageId")
                       if req.header_block is not None else None)
         try:
-            usernametoken.verify(token, caller.wss_secret)
-            self.hub.nonces.claim_in_memory(token.username, token.nonce_b64 or "")
+            verified = usernametoken.verify(token, caller.wss_secret)
+            self.hub.nonces.claim_in_memory(*verified.replay_key)
             env = self._envelope(req, raw, operation)
-            result = await self.handlers[operation](env, caller, (token.username, token.nonce_b64 or ""))
+            result = await self.handlers[operation](env, caller, verified.replay_key)
         except HubError as exc:
             raise _Refusal(exc, caller.id, message_id) from exc
         return Response(envelope.envelope(req.version, result), media_type=envelope.CONTENT_TYPE[req.version])
@@ -134,7 +134,7 @@ class JuminSoapEndpoint:
     async def _ido_ichiran(self, env: Envelope, caller: SystemInfo, nonce: tuple[str, str]) -> etree._Element:
         body = env.body
         await run_in_threadpool(self.hub.record_query, caller, env, "ido-list", nonce)
-        since = datetime.fromisoformat(body["since"]) if body.get("since") else None
+        since = jumin.parse_since(body["since"]) if body.get("since") else None
         page = await run_in_threadpool(jumin.list_ido, self.hub.store, env.header.lg_code, since=since,
                                        cursor=body.get("cursor"), page_size=int(body.get("pageSize") or 100))
         entries = [{**e, "ido": {**e["ido"], "jumin": self.hub.entitled_view(
@@ -173,7 +173,7 @@ def _first_error(schema: etree.XMLSchema) -> str:
     if err is None:
         return "unknown"
     where = err.path or f"line {err.line}"
-    return f"{where}: {err.message}"
+    return scrub(f"{where}: {err.message}")
 
 
 def _ja(code: str) -> str:

@@ -13,6 +13,7 @@ import xmlschema
 from lxml import etree
 
 import api_specs
+from broker.reasons import scrub
 
 NS_COMMON = "urn:chipla:ns:common:1"
 NS_JUMIN = "urn:chipla:ns:jumin:1"
@@ -95,7 +96,7 @@ def check(qname: str, data: Any, error: type[Exception]) -> None:
         raise error(f"スキーマ検証エラー: {exc}") from exc
     if not schema.validate(xml):
         last = schema.error_log.last_error
-        raise error(f"スキーマ検証エラー: {last.path if last else ''}: {last.message if last else ''}")
+        raise error(scrub(f"スキーマ検証エラー: {last.path if last else ''}: {last.message if last else ''}"))
 
 
 def warm_up() -> None:

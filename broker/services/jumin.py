@@ -7,6 +7,7 @@ which answers 住民基本情報照会 and 世帯照会 as of any date.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -98,8 +99,32 @@ def facts(lg_code: str, ido: dict[str, Any]) -> dict[str, str]:
 
 # -- 照会 -------------------------------------------------------------------------------------------
 
+_XS_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+MAX_SEQ = 2**63 - 1
+
+
 def _as_of(value: str | None) -> str:
-    return value or date.today().isoformat()
+    """The civil date of an xs:date (its zone, if any, names where that date is meant)."""
+    if not value:
+        return date.today().isoformat()
+    match = _XS_DATE.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError(value)
+        return date.fromisoformat(match.group(1)).isoformat()
+    except ValueError as exc:
+        raise RequestInvalid("asOf must be a date (YYYY-MM-DD, years 0001–9999)") from exc
+
+
+def parse_since(value: str) -> datetime:
+    """``since`` of 異動一覧照会: an instant, so it must carry its UTC offset (both doors alike)."""
+    try:
+        since = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise RequestInvalid("since is not a date-time") from exc
+    if since.tzinfo is None:
+        raise RequestInvalid("since needs a UTC offset")
+    return since
 
 
 def resident_as_of(s: Session, lg_code: str, atena_no: str, as_of: str | None) -> dict[str, Any] | None:
@@ -152,14 +177,18 @@ def encode_cursor(seq: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """Only the exact spelling ``encode_cursor`` makes, for a sequence number a store can hold."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         prefix, _, number = raw.partition(":")
-        if prefix != "seq":
-            raise ValueError(prefix)
-        return int(number)
+        if prefix != "seq" or not number.isdigit() or not number.isascii() or str(int(number)) != number:
+            raise ValueError(raw)
+        seq = int(number)
+        if seq > MAX_SEQ or encode_cursor(seq) != cursor:
+            raise ValueError(raw)
+        return seq
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestInvalid(f"cursor {cursor!r} is not one this hub issued") from exc
+        raise RequestInvalid(f"cursor {cursor[:40]!r} is not one this hub issued") from exc
 
 
 def list_ido(store: Store, lg_code: str, *, since: datetime | None = None, cursor: str | None = None,

@@ -34,6 +34,7 @@ from broker.errors import (
     SchemaInvalid,
     Stale,
 )
+from broker.reasons import scrub
 from broker.security import usernametoken
 from broker.services import jumin
 
@@ -105,11 +106,11 @@ def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, In
             token = wsse.read_token(req.security)
             if token.username != username:
                 raise NotAllowed("unknown user", code="authentication_failed")
-            usernametoken.verify(token, password)
+            verified = usernametoken.verify(token, password)
             with inbox.lock:
-                if token.nonce_b64 in inbox.nonces:
+                if verified.nonce_key in inbox.nonces:
                     raise NotAllowed("replayed token", code="token_replayed")
-                inbox.nonces.add(token.nonce_b64 or "")
+                inbox.nonces.add(verified.nonce_key)
             if inbox.should_fail():
                 raise HubError("受信システムが一時的に利用できません", code="downstream_unavailable")
             if req.body_element.tag != f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest":
@@ -121,7 +122,7 @@ def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, In
             if (header.service, header.operation) != ("jumin", "IdoTsuchi"):
                 raise HeaderInvalid("共通ヘッダの service/operation が本文と一致しません")
             if not codec.lxml_schema().validate(req.body_element):
-                raise SchemaInvalid(f"スキーマ検証エラー: {codec.lxml_schema().error_log.last_error}")
+                raise SchemaInvalid(scrub(f"スキーマ検証エラー: {codec.lxml_schema().error_log.last_error}"))
             ido = codec.to_dict(req.body_element)["ido"]
             jumin.check_codes(ido)
             env = Envelope(header, {"ido": ido}, raw, "text/xml", "soap")

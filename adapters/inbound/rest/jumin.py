@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 from typing import Any
 
 from connexion import request
@@ -24,6 +23,9 @@ from broker.envelope import Envelope, Header
 from broker.errors import HeaderInvalid, HubError, RequestInvalid, SchemaInvalid
 from broker.result_codes import table
 from broker.services import jumin
+
+
+SINCE_THE_START = "1970-01-01T00:00:00Z"
 
 
 def _result(code: str) -> dict[str, str]:
@@ -47,7 +49,7 @@ async def post_ido(body: dict[str, Any]) -> ConnexionResponse:
         receipt = await asyncio.wrap_future(hub.submit(env, caller))
     except HubError as exc:
         await run_in_threadpool(hub.quarantine, channel="rest", original=raw,
-                                headers={"path": "/api/v1/jumin/ido"}, error=exc,
+                                headers={"path": "/api/v1/jumin/ido", "client": _client()}, error=exc,
                                 sender=caller.id if caller else None)
         return from_hub_error(exc, message_id)
     code = "0001" if receipt.duplicate else "0000"
@@ -55,6 +57,10 @@ async def post_ido(body: dict[str, Any]) -> ConnexionResponse:
         "result": _result(code), "receiptId": receipt.receipt_id,
         "acceptedAt": receipt.accepted_at.isoformat(), "duplicate": receipt.duplicate,
     }, status=200 if receipt.duplicate else 202)
+
+
+def _client() -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _check_xsd(element: str, data: dict[str, Any]) -> None:
@@ -89,8 +95,15 @@ async def _guarded(operation: str, subject: str, work: Any) -> ConnexionResponse
         return from_hub_error(exc)
 
 
+def _check_query(element: str, values: dict[str, Any]) -> None:
+    """Query parameters obey the XSD of the SOAP request they stand for: the doors admit the same."""
+    codec.check(f"{{{codec.NS_JUMIN}}}{element}", {k: v for k, v in values.items() if v is not None},
+                RequestInvalid)
+
+
 async def get_resident(atenaNo: str, asOf: str | None = None, **_: Any) -> ConnexionResponse:
     def work(hub: Any, caller: Any, env: Envelope) -> dict[str, Any]:
+        _check_query("JuminShokaiRequest", {"atenaNo": atenaNo, "asOf": asOf})
         record = jumin.get_resident(hub.store, env.header.lg_code, atenaNo, asOf)
         return {"result": _result("0000"), "jumin": hub.entitled_view(caller, env.header, record)}
     return await _guarded("JuminShokai", atenaNo, work)
@@ -98,6 +111,7 @@ async def get_resident(atenaNo: str, asOf: str | None = None, **_: Any) -> Conne
 
 async def get_setai(setaiNo: str, asOf: str | None = None, **_: Any) -> ConnexionResponse:
     def work(hub: Any, caller: Any, env: Envelope) -> dict[str, Any]:
+        _check_query("SetaiShokaiRequest", {"setaiNo": setaiNo, "asOf": asOf})
         members = jumin.get_setai(hub.store, env.header.lg_code, setaiNo, asOf)
         return {"result": _result("0000"), "setaiNo": setaiNo,
                 "member": [hub.entitled_view(caller, env.header, m) for m in members]}
@@ -107,12 +121,10 @@ async def get_setai(setaiNo: str, asOf: str | None = None, **_: Any) -> Connexio
 async def list_ido(since: str | None = None, cursor: str | None = None, pageSize: int = 100,
                    **_: Any) -> ConnexionResponse:
     def work(hub: Any, caller: Any, env: Envelope) -> dict[str, Any]:
-        try:
-            since_dt = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
-        except ValueError as exc:
-            raise RequestInvalid(f"since is not a date-time: {since!r}") from exc
-        if since_dt is not None and since_dt.tzinfo is None:
-            raise RequestInvalid("since needs a UTC offset")
+        # the SOAP twin names exactly one starting point; REST lets cursor win and defaults to the start
+        start = {"cursor": cursor} if cursor is not None else {"since": since or SINCE_THE_START}
+        _check_query("IdoIchiranShokaiRequest", {**start, "pageSize": pageSize})
+        since_dt = jumin.parse_since(since) if since else None
         page = jumin.list_ido(hub.store, env.header.lg_code, since=since_dt, cursor=cursor, page_size=pageSize)
         entries = [{"receiptId": e["receiptId"], "acceptedAt": e["acceptedAt"].isoformat(),
                     "ido": {**e["ido"], "jumin": hub.entitled_view(caller, env.header, e["ido"]["jumin"])}}

@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from adapters.inbound.rest.context import RAW_BODY_KEY, hub_from_scope
 from broker.errors import HubError, NotAllowed, RequestInvalid
+from broker.hub import Hub
+from broker.reasons import scrub
 from broker.result_codes import table
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResp
     code = _CODE_FOR_STATUS.get(status, "1012" if status < 500 else "5001")
     if status == 401:
         code = "2002" if request.headers.get("x-api-key") else "2001"
-    detail = str(exc.detail or exc.title or "")
+    detail = scrub(str(exc.detail or exc.title or ""))
     try:
         hub = hub_from_scope(request.scope)
         body = bytes(request.scope.get(RAW_BODY_KEY, b""))
@@ -57,10 +59,18 @@ async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResp
             RequestInvalid(detail, code=table()[code].name)
         await run_in_threadpool(hub.quarantine, channel="rest", original=body,
                                 headers={"path": request.url.path, "method": request.method},
-                                error=err, sender=None)
+                                error=err, sender=_authenticated_sender(hub, request),
+                                client=request.client.host if request.client else "unknown")
     except Exception:  # the answer to the sender matters more than the record of it
         log.exception("could not record REST refusal")
     return problem(status, code, table()[code].ja, detail)
+
+
+def _authenticated_sender(hub: Hub, request: ConnexionRequest) -> str | None:
+    """The system whose valid API key came with a refused request: the refusal is its, not anonymous."""
+    key = request.headers.get("x-api-key")
+    system = hub.registry.system_for_api_key(key) if key else None
+    return system.id if system is not None else None
 
 
 async def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
