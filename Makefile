@@ -21,12 +21,12 @@ system-deps:
 demo: setup
 	$(BIN)/chipla demo
 
-test: setup system-deps
+test: setup system-deps check
 	bash scripts/run-tests.sh
 
 check: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy broker adapters chipla
+	$(BIN)/mypy broker adapters chipla vocab mappings conformance api_specs bench
 
 bench: setup
 	$(BIN)/chipla bench soap

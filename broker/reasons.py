@@ -29,7 +29,15 @@ def scrub(reason: str) -> str:
     """``reason`` without any value a validator quoted from the refused input."""
     out = _LIBXML_FACET.sub(f"The value '{MASK}' ", reason)
     out = _LIBXML_TYPE.sub(rf"\1'{MASK}' ", out)
-    return "\n".join(_scrub_jsonschema_line(line) for line in out.split("\n"))
+    lines: list[str] = []
+    in_instance = False
+    for line in out.split("\n"):
+        if in_instance and line.startswith(" "):
+            lines.append("    " + MASK)  # jsonschema's "On instance[...]:" block quotes the value whole
+            continue
+        in_instance = line.startswith("On instance")
+        lines.append(_scrub_jsonschema_line(line))
+    return "\n".join(lines)
 
 
 def _scrub_jsonschema_line(line: str) -> str:

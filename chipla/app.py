@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -110,5 +111,7 @@ def metrics_allowed(request: Request, token: str) -> bool:
     if token:
         given = request.headers.get("authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    host = request.client.host if request.client else ""
-    return host in ("127.0.0.1", "::1", "localhost")
+    try:
+        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False

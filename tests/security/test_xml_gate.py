@@ -116,7 +116,8 @@ CORPUS = [
 
 
 @pytest.mark.parametrize(("name", "data", "code"), CORPUS, ids=[c[0] for c in CORPUS])
-def test_hostile_encodings_at_the_running_hub(hub: RunningHub, name: str, data: bytes, code: str) -> None:
+def test_hostile_encodings_at_the_running_hub(shared_hub: RunningHub, name: str, data: bytes, code: str) -> None:
+    hub = shared_hub
     resp = httpx.post(f"{hub.url}/soap/jumin", content=data, timeout=30,
                       headers={"content-type": "text/xml", "soapaction": "urn:chipla:jumin:JuminShokai"})
     assert resp.status_code == 500
@@ -128,8 +129,9 @@ def test_hostile_encodings_at_the_running_hub(hub: RunningHub, name: str, data: 
     assert ok["result"]["code"] == "0000"
 
 
-def test_utf16_with_bom_is_still_welcome(hub: RunningHub) -> None:
+def test_utf16_with_bom_is_still_welcome(shared_hub: RunningHub) -> None:
     """The policy refuses what it must and no more: a UTF-16 query is answered (not found here)."""
+    hub = shared_hub
     resp = httpx.post(f"{hub.url}/soap/jumin", content=document("none", "utf-16-le-bom", "UTF-16"),
                       headers={"content-type": "text/xml"})
     code = etree.fromstring(resp.content).findtext(".//{urn:chipla:ns:common:1}code")

@@ -24,7 +24,6 @@ from broker.errors import HeaderInvalid, HubError, RequestInvalid, SchemaInvalid
 from broker.result_codes import table
 from broker.services import jumin
 
-
 SINCE_THE_START = "1970-01-01T00:00:00Z"
 
 

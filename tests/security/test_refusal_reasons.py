@@ -1,0 +1,98 @@
+"""A refusal names the field and the rule, never the value: a malformed 個人番号 must not land in
+the answer, in quarantine.reason (shown in the console) or in the audit chain (kept for ever)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from sqlalchemy import select
+
+from broker.models import AuditEntry, Quarantine
+from broker.reasons import scrub
+from chipla.vendors.samples import SampleTown, header
+from tests.support import RunningHub, raw_soap
+
+BAD_BANGO = "98765432109"  # 11 digits: refused by the pattern, and must not be echoed anywhere
+
+
+def _ido_with_bad_bango() -> dict:
+    ido = SampleTown(seed=11).next_ido()
+    ido["jumin"]["shikibetsu"]["kojinBango"] = BAD_BANGO
+    return ido
+
+
+def _kept_reasons(hub: RunningHub) -> tuple[list[str], list[str]]:
+    with hub.parts.store.read() as s:
+        reasons = list(s.execute(select(Quarantine.reason)).scalars())
+        audit = [str(d) for d in s.execute(select(AuditEntry.detail)).scalars()]
+    return reasons, audit
+
+
+def test_soap_refusal_names_the_field_not_the_value(hub: RunningHub) -> None:
+    data = raw_soap(header("juki"), "{urn:chipla:ns:jumin:1}IdoTsuchiRequest", {"ido": _ido_with_bad_bango()},
+                    "juki", hub.juki_password)
+    resp = httpx.post(f"{hub.url}/soap/jumin", content=data)
+    root = etree.fromstring(resp.content)
+    assert root.findtext(".//{urn:chipla:ns:common:1}code") == "1002"
+    message = root.findtext(".//{urn:chipla:ns:common:1}message") or ""
+    assert "kojinBango" in message and BAD_BANGO not in message
+    reasons, audit = _kept_reasons(hub)
+    assert reasons and all(BAD_BANGO not in r for r in reasons)
+    assert any("kojinBango" in r for r in reasons)
+    assert all(BAD_BANGO not in d for d in audit)
+    with hub.parts.store.read() as s:  # the original itself stays in quarantine, for its sender to correct
+        assert BAD_BANGO.encode() in s.execute(select(Quarantine.original)).scalars().first()
+
+
+def test_rest_refusal_names_the_field_not_the_value(hub: RunningHub) -> None:
+    resp = httpx.post(f"{hub.url}/api/v1/jumin/ido", headers={"X-API-Key": hub.juki_key},
+                      json={"meta": header("juki"), "ido": _ido_with_bad_bango()})
+    assert resp.status_code in (400, 422)
+    assert BAD_BANGO not in resp.text and "kojinBango" in resp.text
+    reasons, audit = _kept_reasons(hub)
+    assert reasons and all(BAD_BANGO not in r for r in reasons)
+    assert all(BAD_BANGO not in d for d in audit)
+
+
+LIBXML_FORMS = [
+    "Element '{urn:chipla:ns:jumin:1}kojinBango': [facet 'pattern'] The value '{v}' is not accepted by the "
+    "pattern '[0-9]{12}'.",
+    "Element '{urn:chipla:ns:jumin:1}kojinBango': [facet 'length'] The value '{v}' has a length of '3'; this "
+    "differs from the allowed length of '12'.",
+    "Element '{urn:chipla:ns:jumin:1}seibetsu': [facet 'enumeration'] The value '{v}' is not an element of the "
+    "set {'1', '2', '9'}.",
+    "Element '{urn:chipla:ns:jumin:1}birthDate': '{v}' is not a valid value of the atomic type 'xs:date'.",
+    "{r} does not match '^[0-9]{12}$' - 'ido.jumin.shikibetsu.kojinBango'",
+    "{r} is not a 'date'",
+    "{r} is not one of ['1', '2', '9']",
+    "{r} is too long",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(form=st.sampled_from(LIBXML_FORMS),
+       value=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=4, max_size=30)
+       .filter(lambda v: v.strip() != ""))
+def test_scrub_removes_any_quoted_value(form: str, value: str) -> None:
+    prefix = "スキーマ検証エラー: /path: " if form.startswith("Element") else ""
+    if prefix:  # libxml2 quotes the value as it is
+        assert scrub(prefix + form.replace("{v}", value)) == prefix + form.replace("{v}", "***")
+    else:  # jsonschema writes its repr
+        assert scrub(form.replace("{r}", repr(value))) == form.replace("{r}", "***")
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.text(min_size=4, max_size=30).filter(lambda v: v.strip() != ""))
+def test_scrub_masks_the_instance_block_of_a_full_jsonschema_error(value: str) -> None:
+    reason = (f"{value!r} does not match '^[0-9]{{12}}$'\n\nFailed validating 'pattern' in schema:\n"
+              f"    {{'pattern': '^[0-9]{{12}}$', 'type': 'string'}}\n\nOn instance['kojinBango']:\n    {value!r}")
+    assert repr(value) not in scrub(reason)
+
+
+@pytest.mark.parametrize("reason", ["'kojinBango' is a required property", "電文が空です",
+                                    "Additional properties are not allowed ('x' was unexpected)"])
+def test_scrub_keeps_reasons_that_quote_no_value(reason: str) -> None:
+    assert scrub(reason) == reason
