@@ -22,7 +22,7 @@ _SIX = re.compile(r"^\d{6}$")
 
 def _full(iso: str, source: object) -> str:
     if len(iso) != 10:
-        raise TransformError(f"{source!r} gives only {iso}; a full date is required")
+        raise TransformError(f"gives only {len(iso.split('-'))} of year, month and day; a full date is required")
     return iso
 
 
@@ -40,8 +40,16 @@ def _with_era_code(text: str, era_code: str) -> str:
     if _SIX.match(text):
         return wareki.from_legacy(era, text[:2], text[2:4], text[4:])
     if _PACKED.match(text) and text[0] != era:
-        raise TransformError(f"{text!r} starts with 年号 {text[0]} but 年号コード is {era_code!r}")
+        raise TransformError(f"starts with 年号 {text[0]} but 年号コード is {era_code!r}")
     return _parse(text)
+
+
+def _without_value(exc: ValueError) -> str:
+    """The parser's reason without the date it quotes: a 生年月日 must not reach the quarantine reason."""
+    if isinstance(exc, TransformError):
+        return str(exc)  # ours, already written without the value
+    reason = re.sub(r" ?'[^']*'", "", str(exc))
+    return re.sub(r"; \S+ is outside it", "; the date is outside it", reason)
 
 
 def _parse(text: str) -> str:
@@ -60,13 +68,13 @@ def wareki_to_iso(value: Any, _arg: Any) -> str | None:
         try:
             iso = _with_era_code(text, str(era_code)) if era_code else _parse(text)
         except ValueError as exc:
-            raise TransformError(str(exc)) from exc
+            raise TransformError(_without_value(exc)) from exc
         return _full(iso, value)
     text = str(value).strip()
     try:
         return _full(_parse(text), text)
     except ValueError as exc:
-        raise TransformError(str(exc)) from exc
+        raise TransformError(_without_value(exc)) from exc
 
 
 def iso_date(value: Any, _arg: Any) -> str:
@@ -75,7 +83,7 @@ def iso_date(value: Any, _arg: Any) -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError as exc:
-        raise TransformError(f"{text!r} is not an ISO date YYYY-MM-DD") from exc
+        raise TransformError("not an ISO date YYYY-MM-DD") from exc
 
 
 def iso_to_wareki(value: Any, arg: Any) -> str:
@@ -83,7 +91,7 @@ def iso_to_wareki(value: Any, arg: Any) -> str:
     try:
         return wareki.format_wareki(iso_date(value, None), arg or "full")
     except ValueError as exc:
-        raise TransformError(str(exc)) from exc
+        raise TransformError(_without_value(exc)) from exc
 
 
 def _check_style(arg: Any) -> None:

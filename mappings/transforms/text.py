@@ -61,9 +61,9 @@ def digits(value: Any, arg: Any) -> str:
     """Full-width digits → ASCII, hyphens dropped (``４９８－０８１１`` → ``4980811``); optional length."""
     text = moji.to_halfwidth_ascii(str(value)).strip().replace("-", "").replace("\u2212", "")
     if not (text.isascii() and text.isdigit()):
-        raise TransformError(f"{value!r} is not a number")
+        raise TransformError("not a number")  # the value is not echoed: it may be a 個人番号
     if arg is not None and len(text) != arg:
-        raise TransformError(f"{value!r} has {len(text)} digits, {arg} expected")
+        raise TransformError(f"has {len(text)} digits, {arg} expected")
     return text
 
 

@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import select
 
+import mappings
 from broker.models import AuditEntry, Quarantine
 from broker.reasons import scrub
 from chipla.vendors.samples import SampleTown, header
+from tests.mappings.test_chukan_csv import _legacy_row
 from tests.support import RunningHub, raw_soap
 
 BAD_BANGO = "98765432109"  # 11 digits: refused by the pattern, and must not be echoed anywhere
@@ -96,3 +98,14 @@ def test_scrub_masks_the_instance_block_of_a_full_jsonschema_error(value: str) -
                                     "Additional properties are not allowed ('x' was unexpected)"])
 def test_scrub_keeps_reasons_that_quote_no_value(reason: str) -> None:
     assert scrub(reason) == reason
+
+
+@pytest.mark.parametrize(("column", "value"), [("個人番号", "98765432109"), ("個人番号", "9876543210９X"),
+                                               ("生年月日", "昭和99年13月45日"), ("生年月日", "S99.1.1"),
+                                               ("生年月日", "9990101")])
+def test_file_door_reasons_do_not_quote_personal_values(column: str, value: str) -> None:
+    """The file door's reasons (quarantine and the console) name the column and the rule only."""
+    mapped = mappings.registry().get("chukan-jumin-csv-import", 1).apply(_legacy_row(**{column: value}))
+    assert not mapped.ok
+    reasons = " ".join(e.reason for e in mapped.errors)
+    assert value not in reasons and value[:6] not in reasons, reasons
