@@ -99,8 +99,8 @@ def _sender(hub: RunningHub, report: Path, key: Path | None) -> int:
     app, _ = sender_app(hub.juki_user, hub.juki_password, sender_id=hub.juki_user)
     server = LoopbackServer(app, lifespan="off").start()
     argv = ["run", "--role", "sender", "--report", str(report / "juki" / "sender"),
-            "--trigger-url", f"{server.url}/trigger", "--username", hub.juki_user,
-            "--password", hub.juki_password, "--expect-count", str(SENDER_COUNT),
+            "--trigger-url", f"{server.url}/trigger", f"--username={hub.juki_user}",
+            f"--password={hub.juki_password}", "--expect-count", str(SENDER_COUNT),
             "--wait", str(SENDER_WAIT_SECONDS), "--product", PRODUCT["juki"], "--vendor", "chipla", "--quiet"]
     if key is not None:
         argv += ["--key", str(key)]

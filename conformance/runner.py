@@ -57,7 +57,7 @@ def pytest_args(ns: argparse.Namespace) -> list[str]:
                  "product", "vendor", "product_version", "shitei_no", "town_cert"):
         value = getattr(ns, flag)
         if value is not None:
-            args += [f"--{flag.replace('_', '-')}", str(value)]
+            args.append(f"--{flag.replace('_', '-')}={value}")  # "=": a secret may begin with "-"
     if ns.no_seed:
         args.append("--no-seed")
     return args

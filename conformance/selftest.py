@@ -25,11 +25,11 @@ ROLES = ("provider", "receiver")
 def argv_for(role: str, base_url: str, credentials: dict[str, Any], report_dir: Path,
              key: Path | None = None) -> list[str]:
     argv = ["run", "--base-url", base_url, "--role", role, "--report", str(report_dir / role),
-            "--username", str(credentials["username"]), "--password", str(credentials["password"]),
+            f"--username={credentials['username']}", f"--password={credentials['password']}",
             "--product", "chipla hub", "--vendor", "chipla", "--quiet"]
     for key_name, flag in (("api_key", "--api-key"), ("sender_id", "--sender-id"), ("lg_code", "--lg-code")):
         if credentials.get(key_name):
-            argv += [flag, str(credentials[key_name])]
+            argv.append(f"{flag}={credentials[key_name]}")  # a secret may begin with "-"
     if key is not None:
         argv += ["--key", str(key)]
     return argv
