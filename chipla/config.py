@@ -41,6 +41,7 @@ class Settings:
     refusals_per_minute: int = 300  # per client address; past it the address is turned away (2007)
     anonymous_samples_per_minute: int = 5  # unauthenticated refusals kept per client address
     metrics_token: str = ""  # bearer token for /metrics; empty: /metrics answers loopback clients only
+    gate_pass_retention_days: int = 90  # school-route gate passes are deleted after this many days
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):

@@ -16,6 +16,7 @@ from adapters.inbound.mqtt.mosquitto import HUB_USER, MosquittoProcess, write_br
 from adapters.outbound.ngsi.subscriptions import NotificationTap
 from broker.services.sensors.devices import DeviceRegistry
 from broker.services.sensors.health import check_stale
+from broker.services.sensors.mimamori import purge_expired
 from broker.services.sensors.store import ObservationStore, Tap
 from broker.store import Store
 from chipla.config import Settings
@@ -43,8 +44,12 @@ class SensorFeed:
 
     def start(self) -> None:
         self.sink.sync_registry()
-        self.ingest = MqttIngest(self.sink, self.endpoint(),
-                                 periodic=lambda: check_stale(self.store, self.registry)).start()
+        self.ingest = MqttIngest(self.sink, self.endpoint(), periodic=self.housekeeping).start()
+
+    def housekeeping(self) -> None:
+        """Every 30 s on the ingest thread: stale sensors, and the みまもり retention."""
+        check_stale(self.store, self.registry)
+        purge_expired(self.store, self.settings.gate_pass_retention_days)
 
     def stop(self) -> None:
         if self.ingest is not None:

@@ -14,6 +14,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     benches = p.add_subparsers(dest="bench_command", required=True)
     _import(benches)
     _soap(benches)
+    _mqtt(benches)
 
 
 def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,4 +47,19 @@ def run_import(args: argparse.Namespace) -> int:
 
     result = import_bench.run(args.rows, db_url=args.db, profile=args.profile)
     print(import_bench.report(result))
+    return 0
+
+
+def _mqtt(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = benches.add_parser("mqtt", help="device processes at QoS 1 through Mosquitto into the store, beside a raw "
+                                        "paho subscriber")
+    p.add_argument("--publishers", type=int, default=4, help="device processes (default 4)")
+    p.add_argument("--readings", type=int, default=25_000, help="readings per device (default 25,000)")
+    p.set_defaults(func=run_mqtt)
+
+
+def run_mqtt(args: argparse.Namespace) -> int:
+    from bench import mqtt_bench
+
+    print(mqtt_bench.report(mqtt_bench.run(args.publishers, args.readings)))
     return 0

@@ -12,6 +12,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from chipla.demo_sensors import DemoSensors
 from chipla.sandbox import RECEIVERS, RunningHub, start_hub
 from chipla.vendors.samples import SampleTown, header
 from chipla.vendors.sender import JukiSender
@@ -23,6 +24,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--rate", type=float, default=2.0, help="異動 per second (default 2)")
     p.add_argument("--duration", type=float, default=0, help="seconds to run (default: until Ctrl-C)")
     p.add_argument("--db", default="var/demo.db", help="SQLite file, recreated at start")
+    p.add_argument("--mqtt-port", type=int, default=1883, help="port of the embedded Mosquitto (default 1883)")
     p.set_defaults(func=run)
 
 
@@ -32,17 +34,21 @@ def run(args: argparse.Namespace) -> int:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     hub = start_hub(f"sqlite:///{db}", port=args.port, retry_base=1.0, max_attempts=6, retry_cap=8.0)
+    sensors = None
     try:
-        _banner(console, hub)
-        _stream(console, hub, args.rate, args.duration)
+        sensors = DemoSensors.start(hub, args.mqtt_port)
+        _banner(console, hub, sensors)
+        _stream(console, hub, args.rate, args.duration, sensors)
     except KeyboardInterrupt:
         console.print("\n停止します…")
     finally:
+        if sensors is not None:
+            sensors.stop()
         hub.stop()
     return 0
 
 
-def _banner(console: Console, hub: RunningHub) -> None:
+def _banner(console: Console, hub: RunningHub, sensors: DemoSensors) -> None:
     t = Table(title="chipla demo — 木曽岬町 (243035)", show_lines=False)
     t.add_column("what")
     t.add_column("URL")
@@ -52,6 +58,8 @@ def _banner(console: Console, hub: RunningHub) -> None:
     t.add_row("metrics / health", f"{hub.url}/metrics  {hub.url}/healthz")
     for rid, r in hub.receivers.items():
         t.add_row(f"受信箱 {RECEIVERS[rid][0]} ({rid})", f"{r.server.url}/inbox")
+    for what, url in sensors.urls():
+        t.add_row(what, url)
     console.print(t)
     console.print(f"管理用 API キー (console / Swagger 'Authorize'): [bold]{hub.admin_key}[/bold]")
     console.print(f"住民記録システム: WS-Security user juki / password {hub.juki_password}; "
@@ -59,7 +67,7 @@ def _banner(console: Console, hub: RunningHub) -> None:
     console.print("Ctrl-C で終了します。介護保険 (kaigo) は途中で一時停止し、再送で追いつく様子を示します。\n")
 
 
-def _stream(console: Console, hub: RunningHub, rate: float, duration: float) -> None:
+def _stream(console: Console, hub: RunningHub, rate: float, duration: float, sensors: DemoSensors) -> None:
     town = SampleTown(seed=random.randrange(1 << 30))
     sender = JukiSender(hub.url, "juki", hub.juki_password)
     rest = httpx.Client(base_url=f"{hub.url}/api/v1", headers={"X-API-Key": hub.juki_key}, timeout=30)
@@ -87,4 +95,6 @@ def _stream(console: Console, hub: RunningHub, rate: float, duration: float) -> 
         if sent % 10 == 0:
             counts = {rid: len(r.inbox.items) for rid, r in hub.receivers.items()}
             console.print(f"[cyan]受信件数[/cyan] {counts}")
+            for line in sensors.status():
+                console.print(f"[magenta]{line}[/magenta]")
         time.sleep(1 / rate)

@@ -116,7 +116,7 @@ def measurement_entities(state: DeviceState) -> list[dict[str, Any]]:
 
 def water_observed(state: DeviceState) -> dict[str, Any] | None:
     level = state.values.get("waterLevel")
-    if level is None:
+    if level is None or state.family != "water_level":  # a paddy's level (cm) stays a DeviceMeasurement
         return None
     e = _common(state, "WaterObserved")
     e["name"] = _attr(state.name)

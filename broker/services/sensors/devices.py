@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class Device:
     def topic(self) -> str:
         return f"chipla/{self.lg_code}/{self.family}/{self.id}"
 
-    @property
+    @cached_property
     def levels(self) -> list[tuple[str, float]]:
         """The gauge's thresholds, low to high (empty for other devices)."""
         levels = self.properties.get("thresholds", {}).get("levels", {})

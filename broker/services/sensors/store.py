@@ -11,13 +11,14 @@ what the broker handed over is either stored or quarantined before it is release
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from broker import audit, metrics
@@ -182,8 +183,7 @@ class ObservationStore:
         rows = [{"thing_id": c.device.id, "lg_code": c.device.lg_code, "phenomenon_ms": c.phenomenon_ms,
                  "phenomenon_time": c.phenomenon_time, "seq": c.seq, "result_time": t,
                  "original": payloads[id(c)], "facts": c.facts} for c in accepted]
-        table = table_of(Reading)
-        ids = list(s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+        ids = self._insert_readings(s, rows)
         observations: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         stored: list[StoredReading] = []
@@ -199,10 +199,38 @@ class ObservationStore:
                                      "quality": quality.get(prop)})
             stored.append(StoredReading(reading_id, c, t, quality))
         if observations:
-            s.execute(insert(table_of(Observation)), observations)
+            self._insert_observations(s, observations)
         if events:
             s.execute(insert(table_of(SensorEvent)), events)
         return stored
+
+    def _insert_readings(self, s: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert and return the ids in row order. On SQLite the transaction holds the only write lock
+        (BEGIN IMMEDIATE), so ids are assigned here and the insert runs as one executemany — SQLite
+        cannot return ids of a batched insert in parameter order, which would mean one statement per row."""
+        table = table_of(Reading)
+        if self.store.is_sqlite:
+            base = int(s.execute(select(func.coalesce(func.max(Reading.id), 0))).scalar_one())
+            ids = list(range(base + 1, base + 1 + len(rows)))
+            # plain executemany: the values are already in SQLite's storage form (JST wall time, JSON text)
+            s.connection().exec_driver_sql(
+                "INSERT INTO sensor_readings (id, thing_id, lg_code, phenomenon_ms, phenomenon_time, seq, result_time,"
+                " original, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(i, r["thing_id"], r["lg_code"], r["phenomenon_ms"], r["phenomenon_time"], r["seq"],
+                  _sqlite_time(r["result_time"]), r["original"], json.dumps(r["facts"], ensure_ascii=False))
+                 for i, r in zip(ids, rows, strict=True)])
+            return ids
+        return list(s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+
+    def _insert_observations(self, s: Session, rows: list[dict[str, Any]]) -> None:
+        if not self.store.is_sqlite:
+            s.execute(insert(table_of(Observation)), rows)
+            return
+        s.connection().exec_driver_sql(
+            "INSERT INTO sensor_observations (datastream_id, reading_id, phenomenon_ms, result, quality)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(r["datastream_id"], r["reading_id"], r["phenomenon_ms"], r["result"],
+              None if r["quality"] is None else json.dumps(r["quality"])) for r in rows])
 
     def _water_level(self, c: CheckedReading, t: datetime) -> tuple[dict[str, list[str]], dict[str, Any] | None]:
         """Quality flags and the threshold event (the highest level reached, when it changes)."""
@@ -241,6 +269,11 @@ def level_reached(device: Device, value: float) -> str | None:
         if value >= threshold:
             reached = name
     return reached
+
+
+def _sqlite_time(t: datetime) -> str:
+    """How SQLAlchemy stores a DateTime on SQLite: the JST wall time, read back by ``as_jst``."""
+    return t.astimezone(now().tzinfo).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _ms_text(ms: int) -> str:

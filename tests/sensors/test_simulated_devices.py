@@ -1,0 +1,33 @@
+"""The demo's simulated devices speak the contract: everything they publish is stored, nothing is
+quarantined, every family is heard from, and the rain event takes a gauge past its thresholds."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from broker.services.sensors.models import Reading, SensorEvent
+from chipla.vendors.devices import TownDevices
+from tests.sensors.support import SensorRig
+from tests.wait import until
+
+
+def test_simulated_town_devices_are_accepted(rig: SensorRig) -> None:
+    published: list[str] = []
+    devices = TownDevices(rig.registry, rig.broker.host, rig.broker.port, rig.broker.files.credentials.passwords,
+                          speed=600, tick_seconds=0.02, on_publish=lambda device, _body: published.append(device))
+
+    def crossed() -> bool:
+        with rig.store.read() as s:
+            return s.execute(select(SensorEvent.id).where(SensorEvent.kind == "threshold").limit(1)).first() is not None
+
+    devices.start()
+    try:
+        until(lambda: crossed() and set(published) >= set(rig.registry.devices), timeout=30,
+              what="every device heard from and a threshold crossed")
+    finally:
+        devices.stop()
+    until(lambda: rig.readings() >= len(published), timeout=20, what="every simulated reading stored")
+    assert rig.quarantined() == []
+    with rig.store.read() as s:
+        families = set(s.execute(select(Reading.thing_id)).scalars())
+    assert families == set(rig.registry.devices)
