@@ -1,6 +1,7 @@
 """One benchmark device as its own process: publish COUNT readings at QoS 1 as fast as the broker
-acknowledges them. ``python -m bench.mqtt_publisher HOST PORT DEVICE COUNT`` with the password in
-``CHIPLA_BENCH_PASSWORD``; prints the seconds it took once every PUBACK is in."""
+acknowledges them, or paced at RATE readings/s. ``python -m bench.mqtt_publisher HOST PORT DEVICE COUNT
+[RATE]`` with the password in ``CHIPLA_BENCH_PASSWORD``; prints the seconds it took once every PUBACK
+is in."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from broker.clock import now
 
 def main() -> None:
     host, port, device, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    rate = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     topic = f"chipla/243035/water_level/{device}"
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{device}", protocol=mqtt.MQTTv5)
     client.username_pw_set(device, os.environ["CHIPLA_BENCH_PASSWORD"])
@@ -37,6 +39,10 @@ def main() -> None:
     sys.stdin.readline()  # start together with the other publishers
     started = time.monotonic()
     for seq in range(count):
+        if rate and seq % 10 == 0:
+            ahead = started + seq / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
         stamp = now().isoformat(timespec="microseconds")
         client.publish(topic, f'{{"time":"{stamp}","seq":{seq},"values":{{"waterLevel":'
                               f'{{"value":{0.5 + (seq % 100) / 100:.2f},"unit":"m"}}}}}}', qos=1)

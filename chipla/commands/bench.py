@@ -55,11 +55,13 @@ def _mqtt(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                                         "paho subscriber")
     p.add_argument("--publishers", type=int, default=4, help="device processes (default 4)")
     p.add_argument("--readings", type=int, default=25_000, help="readings per device (default 25,000)")
+    p.add_argument("--paced", type=float, default=1000.0,
+                   help="then publish this many readings/s for ten seconds, for the lag (default 1000; 0: skip)")
     p.set_defaults(func=run_mqtt)
 
 
 def run_mqtt(args: argparse.Namespace) -> int:
     from bench import mqtt_bench
 
-    print(mqtt_bench.report(mqtt_bench.run(args.publishers, args.readings)))
+    print(mqtt_bench.report(mqtt_bench.run(args.publishers, args.readings, args.paced)))
     return 0
