@@ -94,7 +94,7 @@ def _raw(broker: MosquittoProcess, registry: DeviceRegistry, per_device: int) ->
         if count == total:
             done.set()
 
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-raw", protocol=mqtt.MQTTv5)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-raw", protocol=mqtt.MQTTv311)
     client.username_pw_set(HUB_USER, broker.files.credentials.passwords[HUB_USER])
     client.on_message = on_message
     client.connect(broker.host, broker.port)

@@ -20,7 +20,7 @@ def main() -> None:
     host, port, device, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     rate = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     topic = f"chipla/243035/water_level/{device}"
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{device}", protocol=mqtt.MQTTv5)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{device}", protocol=mqtt.MQTTv311)
     client.username_pw_set(device, os.environ["CHIPLA_BENCH_PASSWORD"])
     client.max_inflight_messages_set(500)
     client.max_queued_messages_set(0)

@@ -212,12 +212,13 @@ class ObservationStore:
         if self.store.is_sqlite:
             base = int(s.execute(select(func.coalesce(func.max(Reading.id), 0))).scalar_one())
             ids = list(range(base + 1, base + 1 + len(rows)))
+            stamps = {t: _sqlite_time(t) for t in {r["result_time"] for r in rows}}
             # plain executemany: the values are already in SQLite's storage form (JST wall time, JSON text)
             s.connection().exec_driver_sql(
                 "INSERT INTO sensor_readings (id, thing_id, lg_code, phenomenon_ms, phenomenon_time, seq, result_time,"
                 " original, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(i, r["thing_id"], r["lg_code"], r["phenomenon_ms"], r["phenomenon_time"], r["seq"],
-                  _sqlite_time(r["result_time"]), r["original"], json.dumps(r["facts"], ensure_ascii=False))
+                  stamps[r["result_time"]], r["original"], json.dumps(r["facts"], ensure_ascii=False))
                  for i, r in zip(ids, rows, strict=True)])
             return ids
         return list(s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
