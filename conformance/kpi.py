@@ -6,7 +6,8 @@
 A product counts as conforming when its latest signed kit report says 準拠 (``reports`` maps the
 report path in the registry to its loaded summary), or, failing a report, when the registry records
 準拠 or the product is on APPLIC's 準拠登録製品一覧. 業務 without any system count in the denominator:
-the KPI measures the town, not the systems it happens to have listed.
+the KPI measures the town, not the systems it happens to have listed. 記入例 rows (``example: true``)
+of the shipped example never count: a copied example must not lend the town results it never had.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.gyomu import STANDARDS
-from conformance.registry import Registry, System
+from conformance.registry import Registry, System, counted
 
 SPEC_RATE = "仕様書への記載率"
 ADOPTION_RATE = "準拠製品の導入率"
@@ -44,7 +45,7 @@ def compute(registry: Registry, reports: Mapping[str, Mapping[str, Any]] | None 
     for name, (version, gyomu_list) in STANDARDS.items():
         rows = []
         for gyomu in gyomu_list:
-            mine = [s for s in registry.systems if s.gyomu == gyomu]
+            mine = [s for s in counted(registry) if s.gyomu == gyomu]
             rows.append(GyomuKpi(gyomu, len(mine), any(s.specRequiresStandard for s in mine),
                                  any(_conformant(s, reports) for s in mine)))
         total = len(gyomu_list)

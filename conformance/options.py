@@ -16,6 +16,7 @@ from conformance.lgcode import is_valid
 
 ROLES = ("provider", "receiver", "sender")
 SERVICES = ("jumin", "zei")
+KIT_SENDER_ID = "conformance-kit"  # only when neither --sender-id nor --username is given
 
 
 class OptionsError(ValueError):
@@ -32,7 +33,7 @@ class KitOptions:
     password: str | None = None
     api_key: str | None = None
     lg_code: str = "243035"
-    sender_id: str = "conformance-kit"
+    sender_id: str = KIT_SENDER_ID
     trigger_url: str | None = None
     wait_seconds: float = 10.0
     expect_count: int = 3
@@ -72,27 +73,34 @@ class KitOptions:
 
 
 # name, dest, default, help (type is taken from the default)
-_OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
+OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("--base-url", "base_url", None, "base URL of the product under test (provider, receiver)"),
-    ("--role", "conformance_role", None, "provider | receiver | sender"),
+    ("--role", "conformance_role", None, "the part the product plays: provider (answers 照会), "
+                                        "receiver (accepts 住民異動通知) or sender (sends them)"),
     ("--service", "conformance_service", "jumin", "業務 service (jumin | zei)"),
     ("--report", "conformance_report", None, "directory for JUnit, cucumber JSON, summary and HTML"),
     ("--username", "wss_username", None, "UsernameToken user (the kit's, or the sender's)"),
     ("--password", "wss_password", None, "UsernameToken password"),
     ("--api-key", "api_key", None, "X-API-Key for the REST twin"),
-    ("--lg-code", "lg_code", "243035", "団体コード used in headers"),
-    ("--sender-id", "sender_id", "conformance-kit", "senderSystemId the kit uses"),
+    ("--lg-code", "lg_code", "243035", "団体コード used in headers (default 243035; against a hub, "
+                                       "the test tenant of the kit's system, docs/conformance.md)"),
+    ("--sender-id", "sender_id", None, "senderSystemId the kit puts in every header (default: the "
+                                       "--username; give it when the product registers the kit's "
+                                       "system under another id)"),
     ("--trigger-url", "trigger_url", None, "sender role: URL asked to send to the kit (README)"),
-    ("--wait", "wait_seconds", "10", "sender role: seconds to wait for deliveries"),
-    ("--expect-count", "expect_count", "3", "sender role: deliveries asked for and awaited"),
-    ("--listen", "listen", "127.0.0.1:0", "sender role: host:port of the kit's endpoint"),
+    ("--wait", "wait_seconds", "10", "sender role: seconds to wait for deliveries (default 10)"),
+    ("--expect-count", "expect_count", "3", "sender role: deliveries asked for and awaited (default 3)"),
+    ("--listen", "listen", "127.0.0.1:0", "sender role: host:port of the kit's endpoint "
+                                             "(default 127.0.0.1:0, a free port)"),
     ("--atena-no", "atena_no", None, "provider role: a 宛名番号 known to the product"),
     ("--setai-no", "setai_no", None, "provider role: a 世帯番号 known to the product"),
-    ("--no-seed", "no_seed", False, "provider role: do not send sample 異動 before 照会"),
+    ("--no-seed", "no_seed", False, "provider role: do not send sample 異動 before 照会 "
+                                    "(then name a resident with --atena-no and --setai-no)"),
     ("--shitei-no", "shitei_no", None, "zei provider role: the 指定番号 of the employer the kit signs in as"),
     ("--town-cert", "town_cert", None, "zei provider role: PEM certificate the 正本 must be signed with"),
-    ("--key", "conformance_key", None, "signing key file (default ~/.config/chipla/conformance.key)"),
-    ("--http-timeout", "http_timeout", "10", "seconds per HTTP exchange"),
+    ("--key", "conformance_key", None, "signing key file (default $CHIPLA_CONFORMANCE_KEY, "
+                                            "else ~/.config/chipla/conformance.key, made on first use)"),
+    ("--http-timeout", "http_timeout", "10", "seconds per HTTP exchange (default 10)"),
     ("--product", "product_name", None, "product name for the report"),
     ("--vendor", "product_vendor", None, "vendor name for the report"),
     ("--product-version", "product_version", None, "product version for the report"),
@@ -102,7 +110,7 @@ _OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
 def add_options(parser: pytest.Parser) -> None:
     """Register the options; ones another plugin already defines are left to it."""
     group = parser.getgroup("conformance", "chipla conformance kit")
-    for name, dest, default, help_text in _OPTIONS:
+    for name, dest, default, help_text in OPTIONS:
         try:
             if default is False:
                 group.addoption(name, dest=dest, action="store_true", default=False, help=help_text)
@@ -122,7 +130,8 @@ def from_pytest(config: pytest.Config) -> KitOptions:
         role=opt("conformance_role") or "", service=opt("conformance_service"),
         base_url=opt("base_url"), report_dir=Path(report) if report else None,
         username=opt("wss_username"), password=opt("wss_password"), api_key=opt("api_key"),
-        lg_code=opt("lg_code"), sender_id=opt("sender_id"), trigger_url=opt("trigger_url"),
+        lg_code=opt("lg_code"), sender_id=opt("sender_id") or opt("wss_username") or KIT_SENDER_ID,
+        trigger_url=opt("trigger_url"),
         wait_seconds=float(opt("wait_seconds")), expect_count=int(opt("expect_count")),
         listen=opt("listen"), atena_no=opt("atena_no"), setai_no=opt("setai_no"),
         seed=not opt("no_seed"), key_path=Path(key) if key else None,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conformance import catalogue, html_report, summary
+from conformance import catalogue, html_report, reach, summary
 from conformance.options import KitOptions, OptionsError, add_options, from_pytest
 from conformance.results import FAILED, PASSED, SKIPPED, ScenarioOutcome
 
@@ -34,6 +34,8 @@ STARTED_KEY = pytest.StashKey[datetime]()
 FAILED_STEP_KEY = pytest.StashKey[tuple[str, str, list[dict[str, Any]]]]()
 VERDICT_KEY = pytest.StashKey[str]()
 NAMES_KEY = pytest.StashKey[tuple[str, str]]()
+BROKEN_KEY = pytest.StashKey[str]()
+BROKEN_EXIT = 3  # the runner's "the run broke": no verdict, no signed report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,6 +63,17 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.xmlpath = str(options.report_dir / summary.JUNIT)
         if not getattr(config.option, "cucumber_json_path", None):
             config.option.cucumber_json_path = str(options.report_dir / summary.CUCUMBER)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A product that cannot be reached gets no report at all, rather than a signed 不準拠."""
+    options = session.config.stash.get(OPTIONS_KEY, None)
+    if options is None or options.role == "sender" or not options.base_url:
+        return
+    problem = reach.unreachable(options.base_url, options.timeout)
+    if problem:
+        session.config.stash[BROKEN_KEY] = problem
+        pytest.exit(problem, returncode=BROKEN_EXIT)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -129,7 +142,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """After JUnit and cucumber JSON are written: the HTML report, then the signed summary."""
     config = session.config
     options = config.stash.get(OPTIONS_KEY, None)
-    if options is None:
+    if options is None or BROKEN_KEY in config.stash:
         return
     doc, _ = summary.build(options, config.stash[OUTCOMES_KEY], config.stash[STARTED_KEY],
                            datetime.now(UTC).astimezone())

@@ -44,6 +44,8 @@ def test_the_hub_and_its_reference_sender_pass_the_kit(tmp_path: Path) -> None:
     html = report / "juki" / "sender" / "report.html"
     html.write_text(html.read_text(encoding="utf-8").replace("準拠", "準拠 ", 1), encoding="utf-8")
     assert verify(report / "juki" / "sender", key) == 1
+    assert verify(report / "hub" / "receiver", tmp_path / "other.key") == 2, "a missing key is not tampering"
+    (tmp_path / "other.key").write_text("00" * 32 + "\n", encoding="ascii")
     assert verify(report / "hub" / "receiver", tmp_path / "other.key") == 1
 
 

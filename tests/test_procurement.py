@@ -118,7 +118,8 @@ def test_kpi_cli_prints_both_rates_for_both_lists(town: Path, capsys: pytest.Cap
     assert cli.main(["conformance", "kpi", "--registry", str(town)]) == 0
     out = capsys.readouterr().out
     assert out.count("仕様書への記載率") == 2 and out.count("準拠製品の導入率") == 2
-    assert "2 / 26 = 7.7%" in out and "2 / 20 = 10.0%" in out and "0 / 20 = 0.0%" in out
+    # a copy of the example: its 記入例 rows never count
+    assert "0 / 26 = 0.0%" in out and "0 / 20 = 0.0%" in out and "1 / 20" not in out
     assert cli.main(["conformance", "kpi", "--registry", str(town), "--standard", "act2021", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"lgCode", "municipality", "act2021"}
@@ -169,3 +170,42 @@ def test_registry_cli_refuses_altered_reports_and_the_example_file(town: Path, t
     assert cli.main(["conformance", "registry", *add]) == 2
     assert registry.DEFAULT_PATH.read_bytes() == example
     assert cli.main(["conformance", "registry", "show", "戸籍"]) == 1
+
+
+def test_the_documented_add_replaces_the_example_row_and_then_its_own(
+        town: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/conformance.md: the first add for a 業務 takes the 記入例 row's place; --replace a later one."""
+    monkeypatch.setenv("CHIPLA_PROCUREMENT_REGISTRY", str(town))
+    monkeypatch.chdir(tmp_path)
+    signed_report(tmp_path / "reports" / "receiver", tmp_path / "office.key", "準拠")
+    add = ["conformance", "registry", "add", "--gyomu", "介護保険", "--vendor", "ベンダーC",
+           "--product", "介護保険システム", "--no-spec-requires-standard",
+           "--report", "reports/receiver", "--key", "office.key"]
+    assert cli.main([*add, "--version", "2.1"]) == 0
+    kaigo = registry.systems(registry.load(town), "介護保険")
+    assert [(s.product, s.version, s.example) for s in kaigo] == [("介護保険システム", "2.1", False)]
+    assert cli.main([*add, "--version", "2.2"]) == 2  # the same product again needs --replace
+    assert cli.main([*add, "--version", "2.2", "--replace"]) == 0
+    kaigo = registry.systems(registry.load(town), "介護保険")
+    assert [(s.version, s.conformance.result) for s in kaigo] == [("2.2", "準拠")]
+    capsys.readouterr()
+    assert cli.main(["conformance", "kpi", "--standard", "act2021", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["act2021"]["準拠製品の導入率"]["count"] == 1
+
+
+def test_a_missing_key_is_not_an_altered_report(town: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    report = signed_report(tmp_path / "r", tmp_path / "k.key", "準拠")
+    assert cli.main(["conformance", "verify", str(report), "--key", str(tmp_path / "k.key")]) == 0
+    capsys.readouterr()
+    assert cli.main(["conformance", "verify", str(report), "--key", "doesnotexist.key"]) == 2
+    out = capsys.readouterr().out
+    assert "署名鍵ファイルがありません" in out and "doesnotexist.key" in out and "改ざん" not in out
+    (report / "summary.json").write_text("{}", encoding="utf-8")
+    assert cli.main(["conformance", "verify", str(report), "--key", str(tmp_path / "k.key")]) == 1
+    assert "改ざん" in capsys.readouterr().out
+    add = ["conformance", "registry", "--registry", str(town), "add", "--gyomu", "戸籍", "--vendor", "v",
+           "--product", "p", "--version", "1", "--no-spec-requires-standard"]
+    assert cli.main([*add, "--report", str(report), "--key", "doesnotexist.key"]) == 2
+    assert cli.main(["conformance", "kpi", "--registry", str(town), "--reports", str(report),
+                     "--key", "doesnotexist.key"]) == 2

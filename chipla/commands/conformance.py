@@ -30,7 +30,8 @@ from conformance.registry.store import KNOWN_GYOMU
 from conformance.summary import SUMMARY
 
 OK, NOT_CONFORMANT, USAGE = runner.OK, runner.NOT_CONFORMANT, runner.USAGE
-INTACT, ALTERED = "改ざんなし（署名は有効）", "署名が無効、またはファイルが改ざんされています"
+INTACT, ALTERED = runner.INTACT, runner.ALTERED
+PROG = "chipla conformance"
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,9 +42,10 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        help="run the kit against a product (options as python -m conformance run)")
     run.add_argument("kit_args", nargs="*")
     run.set_defaults(func=run_cmd)
-    ver = s.add_parser("verify", help="check a report's signature (exit 0 intact, 1 altered)")
+    ver = s.add_parser("verify", help="check a report's signature (exit 0 intact, 1 altered, "
+                                      "2 report or key file missing)")
     ver.add_argument("report", help="report directory, summary.json, or a self-test directory")
-    ver.add_argument("--key", help="signing key file (default as the kit)")
+    ver.add_argument("--key", help="key file, private or .pub (default as the kit)")
     ver.set_defaults(func=verify_cmd)
     st = s.add_parser("self-test", help="run the whole kit against a fresh hub and its simulated vendors")
     st.add_argument("--report", required=True, help="directory for the reports")
@@ -87,7 +89,7 @@ def _add_registry(s: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def run_cmd(args: argparse.Namespace) -> int:
-    return runner.main(["run", *args.kit_args])
+    return runner.main(["run", *args.kit_args], prog=PROG)
 
 
 def summaries(path: Path) -> list[Path]:
@@ -98,6 +100,10 @@ def summaries(path: Path) -> list[Path]:
 
 
 def verify_cmd(args: argparse.Namespace) -> int:
+    no_key = runner.missing_key(args.key)
+    if no_key:
+        print(no_key)
+        return USAGE
     found = summaries(Path(args.report))
     if not found:
         print(f"{args.report}: 準拠確認報告書 ({SUMMARY}) が見つかりません")
@@ -173,6 +179,10 @@ def kpi_cmd(args: argparse.Namespace) -> int:
     reg = _load(path)
     if reg is None:
         return USAGE
+    no_key = runner.missing_key(args.key) if args.reports else None
+    if no_key:
+        print(no_key)
+        return USAGE
     reports = signed_reports(reg, path, args.reports, args.key)
     result = kpi_json(reg, args.standard, reports)
     if args.json:
@@ -209,7 +219,8 @@ def _systems_table(title: str, systems: list[registry.System]) -> Table:
     for s in systems:
         c = s.conformance
         latest = " ".join(x for x in (c.result, c.checkedAt, c.report) if x) or "未確認"
-        t.add_row(s.gyomu, s.vendor, s.product, s.version, "✓" if s.specRequiresStandard else "—",
+        product = f"〔記入例〕{s.product}" if s.example else s.product
+        t.add_row(s.gyomu, s.vendor, product, s.version, "✓" if s.specRequiresStandard else "—",
                   "✓" if s.applicRegistered else "—", latest)
     return t
 
@@ -260,6 +271,10 @@ def registry_add_cmd(args: argparse.Namespace) -> int:
     entry: dict[str, Any] = {"gyomu": args.gyomu, "vendor": args.vendor, "product": args.product,
                              "version": args.version, "specRequiresStandard": args.spec_requires_standard,
                              "applicRegistered": args.applic_registered}
+    no_key = runner.missing_key(args.key) if args.report else None
+    if no_key:
+        print(no_key)
+        return USAGE
     if args.report:
         conformance = _recorded_result(args.report, args.key, path)
         if conformance is None:

@@ -13,11 +13,12 @@ from conformance.registry.store import (
     RegistryError,
     System,
     add,
+    counted,
     load,
     save,
     show,
     systems,
 )
 
-__all__ = ["DEFAULT_PATH", "Conformance", "Registry", "RegistryError", "System", "add", "load", "save",
+__all__ = ["DEFAULT_PATH", "Conformance", "Registry", "RegistryError", "System", "add", "counted", "load", "save",
            "show", "systems"]

@@ -36,6 +36,7 @@ class System:
     specRequiresStandard: bool  # noqa: N815
     applicRegistered: bool = False  # noqa: N815
     conformance: Conformance = field(default_factory=Conformance)
+    example: bool = False  # a 記入例 row of the shipped example: shown, never counted in KPIs
 
     def __post_init__(self) -> None:
         if self.gyomu not in KNOWN_GYOMU:
@@ -91,10 +92,19 @@ def show(registry: Registry, gyomu: str) -> System:
 
 
 def add(registry: Registry, system: System | dict[str, Any], *, replace_existing: bool = False) -> Registry:
-    """A new registry with ``system`` added (or replacing the entry of the same 業務 and product)."""
+    """A new registry with ``system`` added, or replacing the entry of the same 業務 and product.
+
+    A 記入例 row of the same 業務 is a placeholder: the first real entry takes its place, so a copied
+    example never ends up with the example beside the town's own system."""
     entry = system if isinstance(system, System) else _system(system)
-    same = [s for s in registry.systems if (s.gyomu, s.product) == (entry.gyomu, entry.product)]
+    same = [s for s in registry.systems if (s.gyomu, s.product) == (entry.gyomu, entry.product)
+            and not s.example]
     if same and not replace_existing:
-        raise RegistryError(f"{entry.gyomu} / {entry.product} は登録済みです")
-    kept = tuple(s for s in registry.systems if s not in same)
+        raise RegistryError(f"{entry.gyomu} / {entry.product} は登録済みです（置き換えるには --replace）")
+    kept = tuple(s for s in registry.systems if s not in same and not (s.example and s.gyomu == entry.gyomu))
     return replace(registry, systems=(*kept, entry))
+
+
+def counted(registry: Registry) -> list[System]:
+    """The systems KPIs are computed from: every entry except the 記入例 rows."""
+    return [s for s in registry.systems if not s.example]

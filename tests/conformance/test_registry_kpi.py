@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,10 @@ def test_kpis_over_the_pinned_lists(tmp_path: Path) -> None:
     result = kpi.compute(reg, {"r/koseki": {"verdict": "準拠"}})
     act, applic = result["act"], result["applic"]
     assert act["denominator"] == 20 and applic["denominator"] == 26
-    # 住民基本台帳, 個人住民税 and 戸籍 require the standard; 戸籍 is not an APPLIC 業務.
-    assert act[kpi.SPEC_RATE] == {"count": 3, "rate": 0.15}
-    assert applic[kpi.SPEC_RATE]["count"] == 2
+    # 戸籍 requires the standard; the 記入例 rows of 住民基本台帳 and 個人住民税 say so too but never
+    # count; 戸籍 is not an APPLIC 業務.
+    assert act[kpi.SPEC_RATE] == {"count": 1, "rate": 0.05}
+    assert applic[kpi.SPEC_RATE]["count"] == 0
     # 戸籍 (signed report 準拠) and 国民年金 (registered product) conform.
     assert act[kpi.ADOPTION_RATE] == {"count": 2, "rate": 0.1}
     koseki = next(g for g in act["perGyomu"] if g["業務"] == "戸籍")
@@ -53,7 +55,30 @@ def test_bad_entries_are_refused() -> None:
     with pytest.raises(registry.RegistryError):
         registry.add(reg, {"gyomu": "宇宙開発", "vendor": "v", "product": "p", "version": "1",
                            "specRequiresStandard": False})
+    juki = registry.System("住民基本台帳", "v", "住民記録", "1", True)
     with pytest.raises(registry.RegistryError):
-        registry.add(reg, registry.show(reg, "住民基本台帳"))
+        registry.add(registry.add(reg, juki), juki)
     with pytest.raises(registry.RegistryError):
         registry.show(reg, "戸籍")
+
+
+def test_example_rows_never_count_in_the_kpis() -> None:
+    """The shipped example marks its 記入例 rows; a copy of it reports nothing the town has not done."""
+    reg = registry.load()
+    assert reg.systems and all(s.example for s in reg.systems)
+    marked = registry.Registry(reg.lgCode, reg.municipality,
+                               tuple(replace(s, example=False) for s in reg.systems))
+    assert kpi.compute(marked)["act"][kpi.SPEC_RATE]["count"] == 2  # the rows would count if unmarked
+    for name in ("act", "applic"):
+        assert kpi.compute(reg)[name][kpi.SPEC_RATE]["count"] == 0
+        assert all(row["systems"] == 0 for row in kpi.compute(reg)[name]["perGyomu"])
+
+
+def test_a_real_system_takes_the_place_of_the_example_row() -> None:
+    reg = registry.add(registry.load(), registry.System("介護保険", "ベンダーC", "介護保険システム", "2.1", False))
+    kaigo = registry.systems(reg, "介護保険")
+    assert [(s.product, s.example) for s in kaigo] == [("介護保険システム", False)]
+    assert len(registry.systems(reg)) == 4  # the other 業務 keep their 記入例 rows
+    newer = registry.add(reg, registry.System("介護保険", "ベンダーC", "介護保険システム", "2.2", False),
+                         replace_existing=True)
+    assert [s.version for s in registry.systems(newer, "介護保険")] == ["2.2"]
