@@ -45,7 +45,8 @@ def test_a_kit_run_in_the_test_tenant_reaches_no_subscriber(hub: RunningHub, tmp
               "CHIPLA_APIKEY_CONFORMANCE_KIT": secrets.token_urlsafe(24)}
     for name, value in secret.items():
         monkeypatch.setenv(name, value)
-    (tmp_path / "registry.yaml").write_text(entry, encoding="utf-8")
+    # the entry joins the town's systems ("merge": the sandbox's own systems stay as they are)
+    (tmp_path / "registry.yaml").write_text("sync: merge\n" + entry, encoding="utf-8")
     registry_file.load(tmp_path / "registry.yaml", hub.parts.registry, env=secret)
     assert yaml.safe_load(entry)["systems"][0]["lgCode"] == "990001"
     subscribed = {s.system_id for s in hub.parts.registry.snapshot().subscriptions}
