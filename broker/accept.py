@@ -27,7 +27,7 @@ from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from broker import audit, metrics
-from broker.clock import now
+from broker.clock import as_jst, now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
 from broker.models import Delivery, MappedRecord, Message, Nonce, table_of
@@ -245,7 +245,7 @@ def _resolve_resends(s: Session, batch: list[Pending], out: list[Any]) -> list[i
         key = _key(item)
         p = prior.get(key)
         if p is not None:
-            out[i] = (Receipt(p.receipt_id, p.accepted_at, True, p.seq) if p.content_sha256 == item.digest
+            out[i] = (Receipt(p.receipt_id, as_jst(p.accepted_at), True, p.seq) if p.content_sha256 == item.digest
                       else DuplicateConflict("同一メッセージIDで内容の異なる電文が既に受け付けられています"))
         elif key not in seen_here:
             seen_here.add(key)

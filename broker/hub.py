@@ -97,9 +97,13 @@ class Hub:
 
     def record_query(self, caller: SystemInfo, envelope: Envelope, subject: str,
                      nonce: tuple[str, str] | None = None) -> None:
-        """照会 are audited: who asked about whom, for which purpose."""
+        """照会 are audited: who asked about whom, for which purpose. Asking for 番号利用事務 without
+        being registered for it is refused (2006), never answered with the 個人番号 quietly left out."""
         self.authorise(caller, envelope)
         h = envelope.header
+        if h.purpose_code == BANGO_RIYO_PURPOSE and not caller.bango_riyo:
+            raise NotAllowed(f"システム {caller.id} は番号利用事務 (bango_riyo) に登録されていません",
+                             code="purpose_forbidden")
         with self.store.write() as s:
             if nonce is not None:
                 self.nonces.persist(s, *nonce)
