@@ -34,7 +34,11 @@ def make_engine(url: str, *, synchronous: str = "FULL", immediate: bool = True) 
 def _sqlite_engine(url: str, synchronous: str, immediate: bool) -> Engine:
     db_path = url.split("///", 1)[-1]
     if db_path and db_path != ":memory:":
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(db_path).parent
+        if not folder.is_dir():
+            if not folder.parent.is_dir():  # make the store's own folder (var/), never a whole tree
+                raise FileNotFoundError(2, "the folder of the SQLite store does not exist", str(folder))
+            folder.mkdir()
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

@@ -12,6 +12,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the variable."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -45,29 +52,37 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):
-            raise ValueError(f"CHIPLA_DISPATCHER must be inline, celery or external, not {self.dispatcher!r}")
+            raise ConfigError(f"CHIPLA_DISPATCHER must be inline, celery or external, not {self.dispatcher!r}")
         if self.dispatcher == "celery" and not self.broker_url:
-            raise ValueError("CHIPLA_BROKER_URL is required with CHIPLA_DISPATCHER=celery")
+            raise ConfigError("CHIPLA_BROKER_URL is required with CHIPLA_DISPATCHER=celery")
         if self.broker_url.startswith(("sqla+", "db+", "filesystem")):
-            raise ValueError("use redis:// or amqp:// for CHIPLA_BROKER_URL; database and filesystem "
+            raise ConfigError("use redis:// or amqp:// for CHIPLA_BROKER_URL; database and filesystem "
                              "transports poll and lose messages when a worker dies")
         if self.sqlite_synchronous not in ("FULL", "NORMAL", "EXTRA"):
-            raise ValueError("CHIPLA_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
+            raise ConfigError("CHIPLA_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
         if self.mqtt_url not in ("embedded", "off") and not self.mqtt_url.startswith(("mqtt://", "tcp://")):
-            raise ValueError(f"CHIPLA_MQTT_URL must be embedded, off or mqtt://…, not {self.mqtt_url!r}")
+            raise ConfigError(f"CHIPLA_MQTT_URL must be embedded, off or mqtt://…, not {self.mqtt_url!r}")
         for name in ("quarantine_retention_days", "quarantine_max_bytes", "refusals_per_minute",
                      "anonymous_samples_per_minute"):
             if getattr(self, name) < 1:
-                raise ValueError(f"CHIPLA_{name.upper()} must be at least 1")
+                raise ConfigError(f"CHIPLA_{name.upper()} must be at least 1")
+        try:
+            make_url(self.db_url)
+        except ArgumentError as exc:
+            raise ConfigError(f"CHIPLA_DB_URL {self.db_url!r} is not a database URL: write sqlite:///relative/path.db, "
+                              "sqlite:////absolute/path.db or postgresql://user@host:port/database") from exc
         if not self.db_url.startswith(("sqlite", "postgresql")):
-            raise ValueError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
+            raise ConfigError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         if env.get("CHIPLA_CONFIG"):
-            values.update(tomllib.loads(Path(env["CHIPLA_CONFIG"]).read_text(encoding="utf-8")))
+            try:
+                values.update(tomllib.loads(Path(env["CHIPLA_CONFIG"]).read_text(encoding="utf-8")))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"CHIPLA_CONFIG {env['CHIPLA_CONFIG']}: {exc}") from exc
         for f in fields(cls):
             key = f"CHIPLA_{f.name.upper()}"
             if key in env:
@@ -79,7 +94,7 @@ class Settings:
                 typed[f.name] = _coerce(f.type, values[f.name], f.name)
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
-            raise ValueError(f"unknown configuration keys: {', '.join(sorted(unknown))}")
+            raise ConfigError(f"unknown configuration keys: {', '.join(sorted(unknown))}")
         return cls(**typed)
 
 
@@ -91,4 +106,4 @@ def _coerce(kind: Any, value: Any, name: str) -> Any:
             return float(value)
         return str(value)
     except ValueError as exc:
-        raise ValueError(f"CHIPLA_{name.upper()}: {value!r} is not a {kind}") from exc
+        raise ConfigError(f"CHIPLA_{name.upper()}: {value!r} is not a {kind}") from exc

@@ -72,6 +72,16 @@ class Parts:
     sensors: Any = None  # chipla.feeds.SensorFeed when this process runs the MQTT door
 
 
+def delivery_kinds(settings: Settings | None = None) -> frozenset[str]:
+    """The ``deliveryKind`` values a registered receiver may have: one per outbound adapter."""
+    adapters = outbound_adapters(settings or Settings())
+    try:
+        return frozenset(adapters)
+    finally:
+        for adapter in adapters.values():
+            adapter.close()
+
+
 def outbound_adapters(settings: Settings) -> dict[str, OutboundAdapter]:
     return {"soap": SoapDeliveryAdapter(timeout=settings.delivery_timeout),
             "webhook": WebhookAdapter(timeout=settings.delivery_timeout),
@@ -97,7 +107,8 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     store.migrate()
     registry = Registry(store)
     if settings.registry_file:
-        registry_file.load(settings.registry_file, registry)
+        counts = registry_file.load(settings.registry_file, registry, delivery_kinds=delivery_kinds(settings))
+        log.info("registry file %s: %s", settings.registry_file, ", ".join(f"{k} {v}" for k, v in counts.items()))
     specs = mappings.registry()
     hub = Hub(store, registry, mapper=ido_mapper(specs), refusal_policy=refusal_policy(settings))
     procurement.attach(hub, settings.procurement_registry)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from broker import audit
-from broker.store import Store
 from chipla.config import Settings
+from chipla.store_access import open_existing
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,7 +18,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def verify(_: argparse.Namespace) -> int:
     settings = Settings.load()
-    store = Store(settings.db_url)
+    store = open_existing(settings)
     with store.read() as s:
         result = audit.verify(s)
     store.dispose()

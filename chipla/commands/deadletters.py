@@ -7,7 +7,7 @@ import json
 
 from broker import deadletter
 from broker.store import Store
-from chipla.config import Settings
+from chipla.store_access import open_existing
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,7 +25,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _store() -> Store:
-    return Store(Settings.load().db_url)
+    return open_existing()
 
 
 def list_cmd(args: argparse.Namespace) -> int:

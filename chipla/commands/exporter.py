@@ -6,9 +6,8 @@ import argparse
 import sys
 
 import mappings
-from broker.store import Store
-from chipla.config import Settings
 from chipla.importing.export import ExportRefused, export_csv
+from chipla.store_access import open_existing
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,7 +21,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(Settings.load().db_url)
+    store = open_existing()
     store.migrate()
     try:
         result = export_csv(store, mappings.registry(), layout=args.layout, mapping=args.mapping,

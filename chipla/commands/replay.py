@@ -10,9 +10,8 @@ import argparse
 import sys
 
 import mappings
-from broker.store import Store
-from chipla.config import Settings
 from chipla.importing.replay import ReplayRefused, render, replay
+from chipla.store_access import open_existing
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,7 +26,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(Settings.load().db_url)
+    store = open_existing()
     try:
         report = replay(store, mappings.registry(), args.mapping, args.to, from_version=args.from_version,
                         limit=args.limit)

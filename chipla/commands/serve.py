@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 import uvicorn
 
+from broker.registry import Snapshot
 from broker.store import Store
 from chipla.app import build_app
 from chipla.config import Settings
+from chipla.failures import redact_url
 from chipla.feeds import sensor_feed
 from chipla.wiring import build
+
+log = logging.getLogger("chipla.serve")
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +37,27 @@ def run(args: argparse.Namespace) -> int:
         return 0
     parts = build(settings)
     parts.sensors = sensor_feed(settings, parts.store)  # one process runs the MQTT door
-    uvicorn.run(build_app(parts), host=settings.host, port=settings.port, log_level="warning",
+    for line in banner(settings, parts.registry.snapshot()):
+        log.info("%s", line)
+    uvicorn.run(build_app(parts), host=settings.host, port=settings.port, log_level="info",
                 access_log=False)
     return 0
+
+
+def banner(settings: Settings, snapshot: Snapshot) -> list[str]:
+    """What an operator needs to know at start: where, with what, and what is missing."""
+    base = f"http://{settings.host}:{settings.port}"
+    active = [s for s in snapshot.systems.values() if s.active]
+    admins = sum(1 for s in active if s.is_admin)
+    lines = [
+        f"chipla on {base}: API console {base}/api/v1/ui/, SOAP {base}/soap/<service>?wsdl, "
+        f"operator console {base}/console/, health {base}/healthz",
+        f"store {redact_url(settings.db_url)}, dispatcher {settings.dispatcher}"
+        + (f" ({redact_url(settings.broker_url)})" if settings.broker_url else ""),
+        f"registry: {len(active)} systems ({admins} admin), {len(snapshot.subscriptions)} subscriptions"
+        + (f" from {settings.registry_file}" if settings.registry_file else ""),
+    ]
+    if not admins:
+        lines.append("no admin system: the management API and console need one — see docs/configuration.md "
+                     "(a system with roles: [admin] and an apiKey in CHIPLA_REGISTRY_FILE)")
+    return lines
