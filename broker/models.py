@@ -56,6 +56,8 @@ class System(Base):
     endpoint_url: Mapped[str | None] = mapped_column(String(500))
     wsdl_url: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # HMAC key the hub signs webhook deliveries with (the receiver verifies X-Chipla-Signature)
+    webhook_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

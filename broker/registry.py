@@ -41,6 +41,7 @@ class SystemInfo:
     wss_username: str | None
     wss_secret: str | None
     active: bool
+    webhook_secret: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -98,7 +99,7 @@ class Registry:
                     id=row.id, name=row.name, lg_code=row.lg_code, bango_riyo=row.bango_riyo,
                     roles=tuple(row.roles or ()), delivery_kind=row.delivery_kind,
                     endpoint_url=row.endpoint_url, wsdl_url=row.wsdl_url, wss_username=row.wss_username,
-                    wss_secret=row.wss_secret, active=row.active,
+                    wss_secret=row.wss_secret, active=row.active, webhook_secret=row.webhook_secret,
                 )
                 snap.systems[row.id] = info
                 if row.api_key_sha256 and row.active:
@@ -158,6 +159,8 @@ class Registry:
             row.endpoint_url = data.get("endpointUrl")
             row.wsdl_url = data.get("wsdlUrl")
             row.active = bool(data.get("active", True))
+            if data.get("webhookSecret"):
+                row.webhook_secret = str(data["webhookSecret"])
             s.add(row)
             s.flush()
             s.execute(delete(AclEntry).where(AclEntry.system_id == sid))

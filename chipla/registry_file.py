@@ -125,19 +125,30 @@ def _schema_problems(doc: MarkedDocument, data: Any) -> list[str]:
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         where = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            problems += _unknown_keys(doc, where, error)
+            continue
         problems.append(f"{doc.file}:{doc.line(*where) or 1}: {_path_text(where)}: {_explain(error)}")
-    return problems
+    return sorted(problems, key=_line_of)
+
+
+def _line_of(problem: str) -> int:
+    parts = problem.split(":")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def _unknown_keys(doc: MarkedDocument, where: tuple[Any, ...], error: jsonschema.ValidationError) -> list[str]:
+    """One problem per unknown key, at the key's own line, with the nearest allowed name."""
+    allowed = sorted(error.schema.get("properties", {}))
+    out = []
+    for key in sorted(set(error.instance) - set(allowed)):
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" — allowed: {', '.join(allowed)}"
+        out.append(f"{doc.file}:{doc.line(*where, key) or 1}: {_path_text((*where, key))}: unknown key {key!r}{hint}")
+    return out
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hints.append(f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        return "; ".join(hints) + f" — allowed: {', '.join(allowed)}"
     if error.validator == "not":
         return "give a secret either directly or by its *Env variable, not both"
     return scrub(error.message)  # a refused value may be a secret: name the rule, not the value
@@ -168,7 +179,7 @@ def _meaning_problems(doc: MarkedDocument, systems: list[dict[str, Any]], subs: 
                 continue
             if env_key not in env:
                 problems.append(f"{at(key + 'Env')}: environment variable {env_key} is not set")
-            elif len(env[env_key]) < (12 if key == "wssPassword" else 20):
+            elif len(env[env_key]) < (8 if key == "wssPassword" else 16):
                 problems.append(f"{at(key + 'Env')}: the secret in {env_key} is too short")
             else:
                 system[key] = env[env_key]

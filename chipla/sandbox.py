@@ -34,6 +34,7 @@ class Receiver:
     inbox: Inbox
     username: str
     password: str
+    webhook_secret: str | None = None
 
     def control(self, **kw: Any) -> None:
         httpx.post(f"{self.server.url}/control", json=kw, timeout=5).raise_for_status()
@@ -75,7 +76,8 @@ def registry_entries(receivers: dict[str, Receiver], juki_password: str, admin_k
         endpoint = f"{r.server.url}/soap/jumin" if kind == "soap" else f"{r.server.url}/webhook"
         systems.append({"id": rid, "name": name, "lgCode": LG, "wssUsername": r.username,
                         "wssPassword": r.password, "bangoRiyo": bango, "deliveryKind": kind,
-                        "endpointUrl": endpoint, "allow": ["jumin/JuminShokai"]})
+                        "endpointUrl": endpoint, "allow": ["jumin/JuminShokai"],
+                        **({"webhookSecret": r.webhook_secret} if r.webhook_secret else {})})
     return systems
 
 
@@ -88,8 +90,9 @@ def start_hub(db_url: str, *, retry_base: float = 0.05, max_attempts: int = 4, p
     receivers: dict[str, Receiver] = {}
     for rid in RECEIVERS:
         user, pw = f"{rid}-hub", secrets.token_urlsafe(12)
-        app, inbox = receiver_app(rid, user, pw)
-        receivers[rid] = Receiver(rid, LoopbackServer(app, lifespan="off").start(), inbox, user, pw)
+        secret = secrets.token_urlsafe(24) if RECEIVERS[rid][1] == "webhook" else None
+        app, inbox = receiver_app(rid, user, pw, webhook_secret=secret)
+        receivers[rid] = Receiver(rid, LoopbackServer(app, lifespan="off").start(), inbox, user, pw, secret)
     juki_password, admin_key = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
     juki_key = secrets.token_urlsafe(24)
     cfg = Settings(db_url=db_url, retry_base_seconds=retry_base, retry_max_attempts=max_attempts,

@@ -1,5 +1,6 @@
 """Webhook (REST) delivery: POST the 異動 as JSON, with the receipt id as the idempotency key.
 
+A receiver registered with a ``webhookSecret`` gets every delivery signed (``webhook_signature``).
 2xx and 409 (the receiver already has it) count as delivered; other 4xx are permanent (dead
 letter at once, the receiver refuses the content); 5xx, 408, 429 and network errors are retried.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from adapters.outbound import webhook_signature
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 
 
@@ -35,12 +37,12 @@ class WebhookAdapter(OutboundAdapter):
         if not url:
             raise DeliveryFailed(f"system {message.destination.id} has no endpoint URL", retryable=False)
         body = json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8")
+        sent = {"content-type": "application/json; charset=utf-8", "idempotency-key": message.receipt_id,
+                "x-chipla-attempt": str(message.attempt)}
+        if message.destination.webhook_secret:
+            sent.update(webhook_signature.headers(message.destination.webhook_secret, body))
         try:
-            resp = self.client.post(url, content=body, headers={
-                "content-type": "application/json; charset=utf-8",
-                "idempotency-key": message.receipt_id,
-                "x-chipla-attempt": str(message.attempt),
-            })
+            resp = self.client.post(url, content=body, headers=sent)
         except httpx.TimeoutException as exc:
             raise DeliveryFailed(f"5004 timeout: {exc}") from exc
         except httpx.HTTPError as exc:

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.inbound.wsdl_docs import WsdlDocuments
+from adapters.outbound import webhook_signature
 from adapters.soap import codec, envelope, wsse, xmlsafe
 from broker.accept import content_digest
 from broker.clock import now
@@ -49,6 +50,7 @@ class Inbox:
     latest: dict[str, str] = field(default_factory=dict)  # 宛名番号 → latest 異動日
     nonces: set[str] = field(default_factory=set)
     fail_next: int = 0
+    unsigned: int = 0  # webhook deliveries refused for a missing or wrong signature
     down: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -91,7 +93,9 @@ class Inbox:
             return False
 
 
-def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, Inbox]:
+def receiver_app(name: str, username: str, password: str,
+                 webhook_secret: str | None = None) -> tuple[Starlette, Inbox]:
+    """A receiving vendor system; with ``webhook_secret`` its webhook refuses unsigned deliveries (401)."""
     inbox = Inbox()
     docs = WsdlDocuments()
 
@@ -139,8 +143,15 @@ def receiver_app(name: str, username: str, password: str) -> tuple[Starlette, In
     async def webhook(request: Request) -> Response:
         if inbox.should_fail():
             return JSONResponse({"title": "unavailable", "status": 503, "code": "5003"}, status_code=503)
+        raw = await request.body()
+        if webhook_secret is not None:
+            problem = webhook_signature.verify(webhook_secret, request.headers, raw)
+            if problem is not None:
+                with inbox.lock:
+                    inbox.unsigned += 1
+                return JSONResponse({"title": problem, "status": 401, "code": "2002"}, status_code=401)
         try:
-            data = json.loads(await request.body())
+            data = json.loads(raw)
             meta, ido = data["meta"], data["ido"]
         except (ValueError, KeyError):
             return JSONResponse({"title": "bad request", "status": 400, "code": "1012"}, status_code=400)
