@@ -68,7 +68,7 @@ def read_rows(text: str, layout: CsvLayout) -> Iterator[tuple[int, dict[str, str
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
     if header is None or tuple(header) != layout.columns:
-        raise CsvHeaderError(f"header does not match layout {layout.name}: {header!r}")
+        raise CsvHeaderError(header_mismatch(layout, header))
     for row_no, values in enumerate(reader, start=1):
         if len(values) != len(layout.columns):
             raise CsvHeaderError(
@@ -88,3 +88,17 @@ def write_rows(rows: Iterable[dict[str, object]], layout: CsvLayout) -> str:
 
 
 __all__ = ["CsvHeaderError", "CsvLayout", "load_layout", "read_rows", "write_rows"]
+
+
+def header_mismatch(layout: CsvLayout, header: list[str] | None) -> str:
+    """Name the first column that differs and list the whole expected header: the fix is then obvious."""
+    expected = ",".join(layout.columns)
+    if not header:
+        return f"the file is empty; layout {layout.name} expects the header: {expected}"
+    for index, name in enumerate(layout.columns):
+        if index >= len(header) or header[index] != name:
+            got = repr(header[index]) if index < len(header) else "nothing"
+            return (f"header does not match layout {layout.name}: column {index + 1} should be {name!r}, "
+                    f"found {got}; expected the header: {expected}")
+    return (f"header does not match layout {layout.name}: {len(header) - len(layout.columns)} extra columns "
+            f"after {layout.columns[-1]!r}; expected the header: {expected}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mappings import fixed_width
-from mappings.csv_layout import CsvLayout
+from mappings.csv_layout import CsvLayout, header_mismatch
 from mappings.errors import DecodeIssue
 from mappings.fixed_width import FixedWidthLayout
 from mappings.layout_catalog import file_layouts
@@ -119,7 +119,7 @@ class Source:
         reader = csv.reader(io.StringIO(self.text))
         header = next(reader, None)
         if header is None or tuple(header) != layout.columns:
-            raise FileRefused(f"the header does not match layout {layout.name}: {header!r}")
+            raise FileRefused(header_mismatch(layout, header))
         columns = layout.columns
         width = len(columns)
         for row_no, values in enumerate(reader, start=1):

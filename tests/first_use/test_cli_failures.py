@@ -86,3 +86,11 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = chipla("--debug", "deadletters", "list", env={"CHIPLA_DB_URL": f"sqlite:///{tmp_path}/none.db"},
                     cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_a_wrong_csv_header_lists_the_expected_columns(tmp_path: Path, db: str) -> None:
+    (tmp_path / "people.csv").write_text("団体コード,宛名番号,氏名\n243035,1,木曽\n", encoding="utf-8")
+    result = chipla("import", "people.csv", "--layout", "chukan_jumin", env={"CHIPLA_DB_URL": db}, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    out = (result.stdout + result.stderr).replace("\n", "")  # a terminal table may wrap it
+    assert "column 3 should be '世帯番号'" in out and "団体コード,宛名番号,世帯番号,住民票コード" in out

@@ -11,8 +11,8 @@ from adapters.inbound.rest.context import current_caller, current_hub
 from adapters.inbound.rest.problems import from_hub_error
 from adapters.inbound.rest.responses import json_response
 from broker import audit
-from broker.errors import DuplicateConflict, HeaderInvalid, HubError, NotAllowed
-from broker.registry import SubscriptionInfo, SystemInfo
+from broker.errors import DuplicateConflict, HeaderInvalid, HubError, NotAllowed, RequestInvalid
+from broker.registry import Registry, SubscriptionInfo, SystemInfo
 from vocab import lgcode
 
 
@@ -64,7 +64,8 @@ async def put_system_new(body: dict[str, Any]) -> ConnexionResponse:
         if not lgcode.is_valid(body["lgCode"]):
             raise HeaderInvalid(f"団体コード {body['lgCode']} の検査数字が正しくありません", code="lg_code_invalid")
         if body["id"] in reg.snapshot().systems:
-            raise DuplicateConflict(f"system {body['id']} is already registered")
+            raise DuplicateConflict(f"system {body['id']} is already registered: PUT or PATCH "
+                                    f"/systems/{body['id']} changes it", code="already_registered")
         info = reg.upsert_system(body)
         _audit(admin.id, "system.registered", info.id)
         return _system_json(info, reg.acl_of(info.id))
@@ -79,12 +80,57 @@ async def get_system(systemId: str) -> ConnexionResponse:
     return await _run(work)
 
 
-async def delete_system(systemId: str) -> ConnexionResponse:
+async def replace_system(systemId: str, body: dict[str, Any]) -> ConnexionResponse:
+    """PUT: the system becomes exactly ``body`` (secrets not given are kept)."""
+    def work() -> Any:
+        admin = _admin()
+        reg = current_hub().registry
+        reg.system(systemId)  # 404 when unknown: PUT does not create (POST /systems does)
+        if body.get("id", systemId) != systemId:
+            raise RequestInvalid(f"body id {body['id']} differs from the path's {systemId}")
+        return _save(admin, reg, {**body, "id": systemId}, "system.replaced")
+    return await _run(work)
+
+
+async def update_system(systemId: str, body: dict[str, Any]) -> ConnexionResponse:
+    """PATCH (JSON merge patch): only the keys given change."""
+    def work() -> Any:
+        admin = _admin()
+        reg = current_hub().registry
+        current = _system_json(reg.system(systemId), reg.acl_of(systemId))
+        if body.get("id", systemId) != systemId:
+            raise RequestInvalid("a system's id cannot be changed; register a new one")
+        merged = {k: v for k, v in {**current, **body}.items() if v is not None and k != "wssUsername"
+                  or k == "wssUsername" and v}
+        return _save(admin, reg, merged, "system.updated")
+    return await _run(work)
+
+
+def _save(admin: SystemInfo, reg: Registry, data: dict[str, Any], action: str) -> dict[str, Any]:
+    if not lgcode.is_valid(str(data["lgCode"])):
+        raise HeaderInvalid(f"団体コード {data['lgCode']} の検査数字が正しくありません", code="lg_code_invalid")
+    info = reg.upsert_system(data)
+    _audit(admin.id, action, info.id)
+    return _system_json(info, reg.acl_of(info.id))
+
+
+async def delete_system(systemId: str, subscriptions: str | None = None) -> ConnexionResponse:
+    """A system with subscriptions is removed only with ``?subscriptions=remove``: nothing is dropped
+    without being asked for."""
     def work() -> Any:
         admin = _admin()
         if systemId == admin.id:
             raise DuplicateConflict("the calling system cannot remove itself")
-        current_hub().registry.delete_system(systemId)
+        reg = current_hub().registry
+        reg.system(systemId)
+        subs = [s for s in reg.snapshot().subscriptions if s.system_id == systemId]
+        if subs and subscriptions != "remove":
+            raise RequestInvalid(f"system {systemId} has {len(subs)} subscriptions; DELETE "
+                                 f"/systems/{systemId}?subscriptions=remove removes them with it")
+        for sub in subs:
+            reg.remove_subscription(sub.id)
+            _audit(admin.id, "subscription.removed", f"{sub.system_id}:{sub.service}/{sub.operation}")
+        reg.delete_system(systemId)
         _audit(admin.id, "system.removed", systemId)
         return None
     return await _run(work)
