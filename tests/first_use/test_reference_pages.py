@@ -25,3 +25,14 @@ def test_every_code_list_and_result_code_is_on_its_page() -> None:
     assert all(f"`{code}`" in codes_page for code in table())
     lists_page = (FOLDER / "code-lists.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in lists_page for name in codelists.list_names())
+
+
+def test_result_codes_and_names_are_unique() -> None:
+    import yaml
+
+    import api_specs
+
+    rows = yaml.safe_load(api_specs.path("result_codes.yaml").read_text(encoding="utf-8"))["codes"]
+    codes, names = [r["code"] for r in rows], [r["name"] for r in rows]
+    assert len(set(codes)) == len(codes), [c for c in codes if codes.count(c) > 1]
+    assert len(set(names)) == len(names), [n for n in names if names.count(n) > 1]

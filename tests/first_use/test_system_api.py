@@ -14,11 +14,11 @@ def _client(hub: RunningHub) -> httpx.Client:
 NEW = {"id": "fukushi", "name": "福祉システム", "lgCode": "243035", "allow": ["jumin/JuminShokai"]}
 
 
-def test_post_of_an_existing_id_is_1014_and_put_patch_change_it(hub: RunningHub) -> None:
+def test_post_of_an_existing_id_is_1015_and_put_patch_change_it(hub: RunningHub) -> None:
     with _client(hub) as api:
         assert api.post("/systems", json=NEW).status_code == 201
         again = api.post("/systems", json=NEW)
-        assert again.status_code == 409 and again.json()["code"] == "1014"
+        assert again.status_code == 409 and again.json()["code"] == "1015"
         assert again.json()["title"] == "登録済み（同じIDの登録がある）"
         put = api.put("/systems/fukushi", json={**NEW, "name": "福祉総合システム", "bangoRiyo": True})
         assert put.status_code == 200 and put.json()["name"] == "福祉総合システム" and put.json()["bangoRiyo"]

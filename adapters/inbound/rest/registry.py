@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from connexion.lifecycle import ConnexionResponse
 from starlette.concurrency import run_in_threadpool
@@ -63,6 +64,7 @@ async def put_system_new(body: dict[str, Any]) -> ConnexionResponse:
         reg = current_hub().registry
         if not lgcode.is_valid(body["lgCode"]):
             raise HeaderInvalid(f"団体コード {body['lgCode']} の検査数字が正しくありません", code="lg_code_invalid")
+        _check_urls(body)
         if body["id"] in reg.snapshot().systems:
             raise DuplicateConflict(f"system {body['id']} is already registered: PUT or PATCH "
                                     f"/systems/{body['id']} changes it", code="already_registered")
@@ -70,6 +72,23 @@ async def put_system_new(body: dict[str, Any]) -> ConnexionResponse:
         _audit(admin.id, "system.registered", info.id)
         return _system_json(info, reg.acl_of(info.id))
     return await _run(work, 201)
+
+
+def _check_urls(data: dict[str, Any]) -> None:
+    """``format: uri`` is not enforced by the request validator: an URL the hub will call must be an
+    absolute http(s) URI in ASCII (an IRI such as ``https://Ï`` is refused, not stored)."""
+    for key in ("endpointUrl", "wsdlUrl"):
+        value = data.get(key)
+        if value is None:
+            continue
+        try:
+            parts = urlsplit(str(value))
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname) and str(value).isascii() \
+                and not any(c.isspace() or ord(c) < 0x21 for c in str(value))
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            usable = False
+        if not usable:
+            raise RequestInvalid(f"{key} must be an absolute http(s) URI")
 
 
 async def get_system(systemId: str) -> ConnexionResponse:
@@ -109,6 +128,7 @@ async def update_system(systemId: str, body: dict[str, Any]) -> ConnexionRespons
 def _save(admin: SystemInfo, reg: Registry, data: dict[str, Any], action: str) -> dict[str, Any]:
     if not lgcode.is_valid(str(data["lgCode"])):
         raise HeaderInvalid(f"団体コード {data['lgCode']} の検査数字が正しくありません", code="lg_code_invalid")
+    _check_urls(data)
     info = reg.upsert_system(data)
     _audit(admin.id, action, info.id)
     return _system_json(info, reg.acl_of(info.id))
