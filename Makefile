@@ -18,7 +18,7 @@ setup: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
-demo: setup
+demo: setup system-deps
 	$(BIN)/chipla demo
 
 test: setup system-deps check

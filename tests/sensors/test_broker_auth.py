@@ -61,3 +61,13 @@ def test_wrong_password_is_refused_at_connect(mosquitto: MosquittoProcess) -> No
         assert result[0].is_failure
     finally:
         client.loop_stop()
+
+
+def test_gateway_publishes_for_its_devices_only(rig: SensorRig) -> None:
+    gateway = rig.device("gw-farm-01")
+    gateway.publish(GAUGE_TOPIC, _reading(1))  # refused by the broker (not one of its devices)
+    gateway.publish("chipla/243035/paddy/paddy-tomitane-01", {
+        "time": "2026-06-30T05:00:00+09:00", "seq": 1, "values": {"waterLevel": {"value": 4.5, "unit": "cm"}}})
+    gateway.close()
+    rig.wait_total(1)
+    assert rig.readings("paddy-tomitane-01") == 1 and rig.readings("wl-genroku-01") == 0

@@ -34,6 +34,8 @@ def test_demo_registry_has_every_family_with_oaza_and_wgs84(device_registry: Dev
     (lambda d: d["devices"][0]["thresholds"]["levels"].update(氾濫危険水位=0.5), "increase"),
     (lambda d: d["devices"][0].update(id="a/b"), "id must be"),
     (lambda d: d["devices"].append(copy.deepcopy(d["devices"][0])), "twice"),
+    (lambda d: d["gateways"].append({"id": "gw-2", "devices": ["nobody"]}), "unknown"),
+    (lambda d: d["gateways"].append({"id": "wl-genroku-01", "devices": ["wl-karoto-01"]}), "id of its own"),
 ])
 def test_bad_registry_fails_at_load_naming_the_device(change: Any, message: str) -> None:
     doc = _doc()
@@ -49,6 +51,9 @@ def test_acl_lets_each_device_write_only_its_own_topic(device_registry: DeviceRe
     assert by_user["chipla-hub"] == ["topic read chipla/#"]
     for device in device_registry.devices.values():
         assert by_user[device.id] == [f"topic write chipla/243035/{device.family}/{device.id}"]
+    assert by_user["gw-farm-01"] == ["topic write chipla/243035/paddy/paddy-tomitane-01",
+                                     "topic write chipla/243035/greenhouse/gh-kenniyu-01",
+                                     "topic write chipla/243035/eel_pond/eel-kaminote-01"]
 
 
 def test_shipped_config_keeps_queued_qos1_messages(tmp_path: Any) -> None:
@@ -57,3 +62,16 @@ def test_shipped_config_keeps_queued_qos1_messages(tmp_path: Any) -> None:
     assert int(settings["max_queued_messages"]) >= 100_000  # the default 1000 silently drops readings
     assert settings["persistence"] == "true" and settings["allow_anonymous"] == "false"
     assert settings["acl_file"].endswith("acl") and settings["password_file"].endswith("passwd")
+
+
+def test_mqtt_config_command_writes_hashed_passwords_and_private_credentials(tmp_path: Any) -> None:
+    from chipla.cli import main
+
+    assert main(["mqtt", "config", "--out", str(tmp_path / "m"), "--port", "18830"]) == 0
+    credentials = (tmp_path / "m" / "credentials")
+    assert credentials.stat().st_mode & 0o077 == 0
+    passwords = dict(line.split(":", 1) for line in credentials.read_text().splitlines())
+    hashed = (tmp_path / "m" / "passwd").read_text()
+    assert set(passwords) >= {"chipla-hub", "wl-genroku-01", "gw-farm-01"}
+    assert all(p not in hashed for p in passwords.values())
+    assert "listener 18830 127.0.0.1" in (tmp_path / "m" / "mosquitto.conf").read_text()

@@ -76,6 +76,8 @@ def acl_text(registry: DeviceRegistry, hub_user: str = HUB_USER) -> str:
     lines = ["# generated from the device registry; do not edit by hand", f"user {hub_user}", "topic read chipla/#", ""]
     for device in sorted(registry.devices.values(), key=lambda d: d.id):
         lines += [f"user {device.id}", f"topic write {device.topic}", ""]
+    for gateway in sorted(registry.gateways.values(), key=lambda g: g.id):
+        lines += [f"user {gateway.id}", *(f"topic write {registry.devices[d].topic}" for d in gateway.devices), ""]
     return "\n".join(lines)
 
 
@@ -127,7 +129,8 @@ def write_broker_files(folder: Path, registry: DeviceRegistry, port: int, host: 
     """mosquitto.conf, acl and passwd for ``registry`` in ``folder``; credentials kept in ``folder/credentials``."""
     folder = folder.resolve()
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    credentials = Credentials(folder / "credentials").ensure([HUB_USER, *registry.devices, *extra_users])
+    credentials = Credentials(folder / "credentials").ensure([HUB_USER, *registry.devices, *registry.gateways,
+                                                              *extra_users])
     (folder / "acl").write_text(acl_text(registry), encoding="utf-8")
     write_password_file(folder / "passwd", credentials)
     config = folder / "mosquitto.conf"

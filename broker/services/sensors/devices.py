@@ -64,9 +64,18 @@ class SensorModelInfo:
 
 
 @dataclass(frozen=True)
+class Gateway:
+    """One broker login publishing for several devices (e.g. a LoRaWAN or farm gateway)."""
+
+    id: str
+    devices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DeviceRegistry:
     devices: dict[str, Device]
     sensors: dict[str, SensorModelInfo]
+    gateways: dict[str, Gateway] = field(default_factory=dict)
 
     def by_topic(self, topic: str) -> Device | None:
         parts = topic.split("/")
@@ -102,7 +111,7 @@ class DeviceRegistry:
             if device.id in devices:
                 raise RegistryInvalid(f"{where}: device {device.id} is listed twice")
             devices[device.id] = device
-        return cls(devices, sensors)
+        return cls(devices, sensors, _gateways(doc.get("gateways") or [], devices, where))
 
 
 def _device(raw: dict[str, Any], default_lg: str, sensors: dict[str, SensorModelInfo], towns: OazaList,
@@ -139,6 +148,21 @@ def _device(raw: dict[str, Any], default_lg: str, sensors: dict[str, SensorModel
     _check_levels(at, levels)
     return Device(device_id, lg, family, str(raw.get("name", device_id)), sensor,
                   str(oaza_name) if oaza_name is not None else None, lat, lon, interval, props)
+
+
+def _gateways(raw: list[Any], devices: dict[str, Device], where: str) -> dict[str, Gateway]:
+    out: dict[str, Gateway] = {}
+    for g in raw:
+        gid = str(g.get("id", "")) if isinstance(g, dict) else ""
+        if not DEVICE_ID.fullmatch(gid) or gid in devices or gid in out:
+            raise RegistryInvalid(f"{where}: gateway {gid or '?'} needs an id of its own "
+                                  "(1-64 letters, digits, '-' or '_')")
+        members = tuple(str(d) for d in g.get("devices") or [])
+        unknown = [d for d in members if d not in devices]
+        if not members or unknown:
+            raise RegistryInvalid(f"{where}: gateway {gid} lists no devices or unknown ones: {unknown}")
+        out[gid] = Gateway(gid, members)
+    return out
 
 
 def _check_levels(at: str, levels: dict[str, Any]) -> None:
