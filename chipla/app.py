@@ -31,9 +31,10 @@ from adapters.inbound.wsdl_docs import WsdlDocuments
 from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
 from chipla.console import console_routes
+from chipla.opendata_site import opendata_routes
 from chipla.wiring import Parts
 
-FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console", "/ngsi/")
+FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console", "/ngsi/", "/opendata")
 
 
 class PathDispatch:
@@ -92,6 +93,7 @@ def build_app(parts: Parts) -> ASGIApp:
         Route("/", root),
         *console_routes(parts),
         *NgsiApi(parts.store, parts.registry).routes(),
+        *opendata_routes(parts),
     ], lifespan=lifespan)
 
     rest = connexion.AsyncApp(__name__, specification_dir=str(api_specs.ROOT))

@@ -49,6 +49,8 @@ class Settings:
     anonymous_samples_per_minute: int = 5  # unauthenticated refusals kept per client address
     metrics_token: str = ""  # bearer token for /metrics; empty: /metrics answers loopback clients only
     gate_pass_retention_days: int = 90  # school-route gate passes are deleted after this many days
+    opendata_dir: str = "var/opendata"  # the published open-data folder served at /opendata/
+    opendata_refresh_seconds: float = 300.0  # rebuild the folder when it is older than this
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):

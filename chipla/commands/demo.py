@@ -55,6 +55,7 @@ def _banner(console: Console, hub: RunningHub, sensors: DemoSensors) -> None:
     t.add_row("運用コンソール (operator console)", f"{hub.url}/console/")
     t.add_row("API コンソール (Swagger UI)", f"{hub.url}/api/v1/ui/")
     t.add_row("WSDL", f"{hub.url}/soap/jumin?wsdl")
+    t.add_row("オープンデータ (open data)", f"{hub.url}/opendata/")
     t.add_row("metrics / health", f"{hub.url}/metrics  {hub.url}/healthz")
     for rid, r in hub.receivers.items():
         t.add_row(f"受信箱 {RECEIVERS[rid][0]} ({rid})", f"{r.server.url}/inbox")

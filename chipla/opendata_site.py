@@ -1,0 +1,25 @@
+"""Wiring of the open-data site: the town folder, the hub's store and the output folder."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount
+
+from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
+from adapters.outbound.opendata.series import SeriesSource
+from adapters.outbound.opendata.site import OpenDataSite
+from broker.clock import now
+from chipla.wiring import Parts
+
+
+def opendata_routes(parts: Parts, series: SeriesSource | None = None) -> list[BaseRoute]:
+    folder = Path(parts.settings.opendata_dir)
+
+    def build() -> object:
+        return build_site(default_town_folder(), folder, BuildOptions(
+            now=now(), as_of=date.today(), store=parts.store, series=series, base_url="/opendata"))
+
+    site = OpenDataSite(folder, build, refresh_seconds=parts.settings.opendata_refresh_seconds)
+    return [Mount("/opendata", app=site)]
