@@ -148,3 +148,23 @@ def test_counted_from_resident_versions_as_of_a_date(tmp_path: Path) -> None:
         assert residents_as_of(store, "243035", date(2026, 3, 31)) == []
     finally:
         store.dispose()
+
+
+def test_published_with_suppressed_cells_and_valid(tmp_path: Path) -> None:
+    import frictionless
+
+    from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
+
+    store = _store(tmp_path)
+    try:
+        _insert(store, [("2026-04-01", r) for r in _records(200, 9)])
+        build_site(default_town_folder(), tmp_path / "out", BuildOptions(
+            now=datetime(2026, 11, 29, tzinfo=JST), as_of=AS_OF, store=store))
+    finally:
+        store.dispose()
+    package = tmp_path / "out" / "population" / "v1" / "datapackage.json"
+    report = frictionless.validate(str(package))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "note"])
+    rows = list(csv.DictReader(io.StringIO((package.parent / "243035_population.csv").read_text(encoding="utf-8"))))
+    assert any(r[c] == "X" for r in rows for c in BAND_COLUMNS) and attack(rows) == {}
+    assert rows[-1]["総人口"] == "200"

@@ -24,6 +24,8 @@ def csv_bytes(header: list[str], rows: list[list[str]], *, bom: bool = False) ->
 
 
 def table_schema(tpl: Template, *, missing: tuple[str, ...] = ("",)) -> dict[str, Any]:
+    """Table Schema of a template. With a suppression marker among ``missing`` (``X``), a count column
+    may hold it in place of a number, so it is not ``required`` there even if the template says so."""
     fields = []
     for column in tpl.columns:
         kind = tpl.type_of(column)
@@ -31,10 +33,13 @@ def table_schema(tpl: Template, *, missing: tuple[str, ...] = ("",)) -> dict[str
         if kind in _FORMATS:
             field["format"] = _FORMATS[kind]
         constraints: dict[str, Any] = {}
+        suppressible = kind == "integer" and len(missing) > 1
         if column in tpl.flags:
             constraints["enum"] = ["○"]
-        elif column in tpl.required:
+        elif column in tpl.required and not suppressible:
             constraints["required"] = True
+        if suppressible:
+            field["description"] = f"{'・'.join(m for m in missing if m)} は秘匿した値です"
         if kind == "integer":
             constraints["minimum"] = 0
         if constraints:
