@@ -8,6 +8,8 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 
 from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
+from adapters.outbound.opendata.gtfs import load_bus
+from adapters.outbound.opendata.gtfs_rt import feed_bytes
 from adapters.outbound.opendata.series import SeriesSource
 from adapters.outbound.opendata.site import OpenDataSite
 from broker.clock import now
@@ -15,11 +17,15 @@ from chipla.wiring import Parts
 
 
 def opendata_routes(parts: Parts, series: SeriesSource | None = None) -> list[BaseRoute]:
-    folder = Path(parts.settings.opendata_dir)
+    folder, town = Path(parts.settings.opendata_dir), default_town_folder()
 
     def build() -> object:
-        return build_site(default_town_folder(), folder, BuildOptions(
+        return build_site(town, folder, BuildOptions(
             now=now(), as_of=date.today(), store=parts.store, series=series, base_url="/opendata"))
 
-    site = OpenDataSite(folder, build, refresh_seconds=parts.settings.opendata_refresh_seconds)
+    def realtime(kind: str) -> bytes:
+        positions = series.bus_positions() if series is not None else []
+        return feed_bytes(kind, load_bus(town / "bus"), positions, now())
+
+    site = OpenDataSite(folder, build, refresh_seconds=parts.settings.opendata_refresh_seconds, realtime=realtime)
     return [Mount("/opendata", app=site)]

@@ -22,7 +22,7 @@ from broker.clock import JST
 from chipla import cli
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=JST)
-KPI = {"public_facility", "evacuation_space", "shelter", "public_wireless_lan", "preschool", "event", "gomi",
+KPI = {"public_facility", "evacuation_space", "shelter", "public_wireless_lan", "preschool", "event", "gomi", "bus",
        "opendata_list"}
 
 
@@ -45,7 +45,7 @@ def test_every_dataset_is_published_and_valid(site: Path) -> None:
         assert report.valid, report.flatten(["type", "note"])
         descriptor = json.loads(package.read_text(encoding="utf-8"))
         assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
-        assert any(r.get("schema") for r in descriptor["resources"])
+        assert all(r.get("schema") for r in descriptor["resources"] if r["format"] == "csv")
     assert check_folder(site) == []
 
 
