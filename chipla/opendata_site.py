@@ -8,8 +8,10 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 
 from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
+from adapters.outbound.opendata.definitions import load_town
 from adapters.outbound.opendata.gtfs import load_bus
 from adapters.outbound.opendata.gtfs_rt import feed_bytes
+from adapters.outbound.opendata.sensor_series import StoreSeries
 from adapters.outbound.opendata.series import SeriesSource
 from adapters.outbound.opendata.site import OpenDataSite
 from broker.clock import now
@@ -18,6 +20,8 @@ from chipla.wiring import Parts
 
 def opendata_routes(parts: Parts, series: SeriesSource | None = None) -> list[BaseRoute]:
     folder, town = Path(parts.settings.opendata_dir), default_town_folder()
+    if series is None:  # the hub's own observation store (water levels, bus positions)
+        series = StoreSeries(parts.store, load_town(town).town.lg_code)
 
     def build() -> object:
         return build_site(town, folder, BuildOptions(
