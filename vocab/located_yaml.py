@@ -106,4 +106,21 @@ def load_located(path: Path, name: str | None = None) -> Located:
         raise DataFileError(label, mark.line + 1 if mark else 1, f"YAML として読めません: {exc.problem}") from exc
     if node is None:
         raise DataFileError(label, 1, "空のファイルです")
+    _no_aliases(node, label)
     return Located(node, label)
+
+
+def _no_aliases(root: yaml.Node, label: str) -> None:
+    """Refuse anchors and aliases: a town's data needs none, and a nest of aliases (the YAML form of
+    an entity-expansion bomb) would make every walk over the tree explode."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise DataFileError(label, node.start_mark.line + 1, "アンカーとエイリアス (& と *) は使えません")
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)

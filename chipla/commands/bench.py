@@ -15,6 +15,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _import(benches)
     _soap(benches)
     _mqtt(benches)
+    _opendata(benches)
 
 
 def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,4 +65,19 @@ def run_mqtt(args: argparse.Namespace) -> int:
     from bench import mqtt_bench
 
     print(mqtt_bench.report(mqtt_bench.run(args.publishers, args.readings, args.paced)))
+    return 0
+
+
+def _opendata(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = benches.add_parser("opendata", help="地域・年齢別人口 with secondary suppression, beside primary only")
+    p.add_argument("--size", action="append", metavar="RESIDENTS:REGIONS",
+                   help="repeatable (default: 6300:22, 50000:100, 200000:400)")
+    p.set_defaults(func=run_opendata)
+
+
+def run_opendata(args: argparse.Namespace) -> int:
+    from bench import opendata_bench
+
+    sizes = [tuple(int(n) for n in s.split(":")) for s in args.size or ["6300:22", "50000:100", "200000:400"]]
+    opendata_bench.run([(residents, regions) for residents, regions in sizes])
     return 0

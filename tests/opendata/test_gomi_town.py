@@ -74,3 +74,21 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
     folder = _edit(tmp_path, "calendar.yaml", "    name: 中部", "    name: [中部")
     with pytest.raises(DataFileError, match=r"gomi/calendar.yaml:\d+: YAML として読めません"):
         load_gomi(folder)
+
+
+def test_alias_bomb_is_refused_before_any_walk(tmp_path: Path) -> None:
+    folder = tmp_path / "gomi"
+    shutil.copytree(GOMI, folder)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + k)}: &{chr(98 + k)} [{', '.join(['*' + chr(97 + k)] * 9)}]\n" for k in range(8))
+    (folder / "calendar.yaml").write_text(bomb, encoding="utf-8")
+    with pytest.raises(DataFileError, match="アンカーとエイリアス"):
+        load_gomi(folder)
+
+
+def test_not_utf8_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "gomi"
+    shutil.copytree(GOMI, folder)
+    (folder / "calendar.yaml").write_bytes((GOMI / "calendar.yaml").read_text(encoding="utf-8").encode("cp932"))
+    with pytest.raises(DataFileError, match="gomi/calendar.yaml:1: UTF-8 ではありません"):
+        load_gomi(folder)

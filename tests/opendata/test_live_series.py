@@ -17,25 +17,9 @@ from lxml import etree
 from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
 from adapters.outbound.opendata.gtfs import load_bus
 from adapters.outbound.opendata.gtfs_rt import feed_bytes
-from adapters.outbound.opendata.series import BusPosition, Gauge, MemorySeries, Reading
+from adapters.outbound.opendata.series import BusPosition, MemorySeries, Reading
 from adapters.outbound.opendata.water import water_resources
-from broker.clock import JST
-
-NOW = datetime(2026, 11, 27, 7, 41, tzinfo=JST)
-GAUGE = Gauge("wl-genroku-01", "源緑輪中 排水路 水位計", 35.0571, 136.7802,
-              {"水防団待機水位": 0.80, "氾濫注意水位": 1.10, "避難判断水位": 1.40, "氾濫危険水位": 1.70})
-
-
-def _series() -> MemorySeries:
-    series = MemorySeries([GAUGE])
-    start = datetime(2026, 11, 27, 0, 0, tzinfo=JST)
-    for k in range(48):
-        series.add(Reading(GAUGE.id, start + timedelta(minutes=10 * k), 0.50 + 0.02 * k))
-    series.add(Reading(GAUGE.id, start - timedelta(minutes=10), 0.4))  # the day before: not in the daily file
-    series.add_position(BusPosition("bus-01", "kita_0730", 35.0851, 136.7779, NOW, bearing=10.0, speed=8.0,
-                                    stop_id="2_01", delay=420))
-    series.add_position(BusPosition("bus-02", None, 35.0716, 136.7822, NOW))
-    return series
+from tests.opendata.observations import GAUGE, NOW, sample_series
 
 
 def _parse(data: bytes) -> rt.FeedMessage:
@@ -46,7 +30,7 @@ def _parse(data: bytes) -> rt.FeedMessage:
 
 
 def test_gtfs_realtime_round_trip() -> None:
-    feed, positions = load_bus(default_town_folder() / "bus"), _series().bus_positions()
+    feed, positions = load_bus(default_town_folder() / "bus"), sample_series().bus_positions()
     updates = _parse(feed_bytes("trip_updates", feed, positions, NOW))
     assert len(updates.entity) == 1
     update = updates.entity[0].trip_update
@@ -75,7 +59,7 @@ def test_positions_keep_the_newest_per_vehicle() -> None:
 
 
 def test_water_level_files() -> None:
-    resources, preview, pages = water_resources(_series(), "243035", date(2026, 11, 27), bom=False)
+    resources, preview, pages = water_resources(sample_series(), "243035", date(2026, 11, 27), bom=False)
     files = {r.path: r.data for r in resources}
     latest = list(csv.DictReader(io.StringIO(files["243035_water_level_latest.csv"].decode())))
     assert latest == [{"水位計ID": GAUGE.id, "名称": GAUGE.name, "観測日時": "2026-11-27T07:50:00+09:00",
@@ -92,7 +76,7 @@ def test_water_level_files() -> None:
 
 def test_published_with_the_rest_and_valid(tmp_path: Path) -> None:
     result = build_site(default_town_folder(), tmp_path, BuildOptions(
-        now=NOW, as_of=date(2026, 11, 27), series=_series()))
+        now=NOW, as_of=date(2026, 11, 27), series=sample_series()))
     assert {"water_level", "bus"} <= {p.id for p in result.published}
     for name in ("water_level", "bus"):
         report = frictionless.validate(str(tmp_path / name / "v1" / "datapackage.json"))

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
 from broker.clock import now
-from tests.opendata.test_live_series import _series
+from tests.opendata.observations import sample_series
 from tests.support import RunningHub, sqlite_url, start_hub
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,7 +29,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
     # water levels come from the observation store; here they are published beforehand from
     # observations inserted through the read interface, and the hub adds everything else
     build_site(default_town_folder(), tmp / "opendata", BuildOptions(
-        now=now(), as_of=date(2026, 11, 27), series=_series()))
+        now=now(), as_of=date(2026, 11, 27), series=sample_series()))
     hub = start_hub(sqlite_url(tmp), opendata_dir=str(tmp / "opendata"))
     yield hub
     hub.stop()

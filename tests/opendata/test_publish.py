@@ -10,6 +10,8 @@ from pathlib import Path
 
 import frictionless
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
@@ -156,3 +158,19 @@ def test_command_line_build_and_check(tmp_path: Path, capsys: pytest.CaptureFixt
     assert cli.main(["opendata", "check", str(default_town_folder())]) == 0
     (out / "gomi" / "v1" / "area_days.csv").write_text("x", encoding="utf-8")
     assert cli.main(["opendata", "check", str(out)]) == 1
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=st.sampled_from(["package_list", "package_show", "package_search", "resource_show", "package_delete"]),
+       params=st.dictionaries(st.sampled_from(["id", "q", "rows", "start", "limit", "offset", "fq"]), _text),
+       post=st.booleans(), raw=st.binary(max_size=40))
+def test_ckan_api_answers_any_request_in_its_envelope(api: TestClient, action: str, params: dict[str, str],
+                                                       post: bool, raw: bytes) -> None:
+    url = f"/api/3/action/{action}"
+    reply = api.post(url, content=raw) if post else api.get(url, params=params)
+    assert reply.status_code in (200, 400, 404, 409)
+    body = reply.json()
+    assert body["success"] is (reply.status_code == 200) and "help" in body
