@@ -11,6 +11,8 @@ from pathlib import Path
 from adapters.outbound.opendata.build import BuildOptions, build_site, default_town_folder
 from adapters.outbound.opendata.check import check_folder
 from adapters.outbound.opendata.datapackage import InvalidDataset
+from adapters.outbound.opendata.definitions import load_town
+from adapters.outbound.opendata.sensor_series import StoreSeries
 from broker.clock import now
 from broker.store import Store
 from chipla.config import Settings
@@ -27,7 +29,8 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="調査年月日 of 地域・年齢別人口 (default: today)")
     b.add_argument("--bom", action="store_true", help="start CSV files with a UTF-8 BOM (for Excel)")
     b.add_argument("--base-url", default="/opendata", help="URL the folder is served at (default: /opendata)")
-    b.add_argument("--no-db", action="store_true", help="skip datasets computed from the hub's records")
+    b.add_argument("--no-db", action="store_true",
+                   help="skip datasets computed from the hub's records and observations")
     b.set_defaults(func=run_build)
     c = actions.add_parser("check", help="check a published folder, or a town data folder (with town.yaml)")
     c.add_argument("folder", type=Path)
@@ -35,14 +38,16 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_build(args: argparse.Namespace) -> int:
-    store = None
+    store, series = None, None
+    town = args.town or default_town_folder()
     if not args.no_db:
         store = Store(Settings.load().db_url)
         store.migrate()
+        series = StoreSeries(store, load_town(town).town.lg_code)
     try:
-        result = build_site(args.town or default_town_folder(), args.folder,
+        result = build_site(town, args.folder,
                             BuildOptions(now=now(), as_of=args.as_of or date.today(), bom=args.bom,
-                                         base_url=args.base_url, store=store))
+                                         base_url=args.base_url, store=store, series=series))
     except (DataFileError, InvalidDataset) as exc:
         print(f"公開できません: {exc}", file=sys.stderr)
         return 2

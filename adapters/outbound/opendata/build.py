@@ -122,7 +122,7 @@ def build_site(town_folder: Path, out: Path, opts: BuildOptions) -> BuildResult:
 
             ds = series_dataset(d, cfg, opts)
             if ds is None:
-                result.skipped.append(f"{d.id}: 観測データの読み出し口がありません")
+                result.skipped.append(f"{d.id}: 水位計の観測データがありません")
                 continue
         else:
             ds = {"rows": _rows_dataset, "gomi": _gomi_dataset, "aggregate": _population_dataset}[d.kind](d, cfg, opts)
