@@ -97,3 +97,34 @@ def test_gtfs_realtime_served_by_the_hub(running: RunningHub) -> None:
     message.ParseFromString(reply.content)
     assert message.header.gtfs_realtime_version == "2.0"
     assert httpx.get(f"{running.url}/opendata/bus/realtime/secret.pb").status_code == 404
+
+
+def _raw(hub: RunningHub, request: bytes) -> bytes:
+    import socket
+
+    host, port = hub.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("request_line, status", [
+    (b"GET /opendata/..%2f..%2fchipla.db HTTP/1.1", b"404"),
+    (b"GET /opendata/../../etc/passwd HTTP/1.1", b"404"),
+    (b"GET /opendata/api/3/action/package_show?id=%ff%fe HTTP/1.1", b"404"),
+    (b"GET /opendata/api/3/action/package_search?rows=99999999999999999999 HTTP/1.1", b"200"),
+    (b"GET /opendata/api/3/action/package_search?q=" + b"A" * 6000 + b" HTTP/1.1", b"200"),
+    (b"POST /opendata/api/3/action/package_show HTTP/1.1\r\nContent-Type: application/json\r\n"
+     b"Content-Length: 8", b"400"),
+    (b"POST /opendata/api/3/action/package_list HTTP/1.1\r\nContent-Length: 70000", b"413"),
+])
+def test_hostile_requests_at_the_open_data_door(running: RunningHub, request_line: bytes, status: bytes) -> None:
+    body = b""
+    if request_line.startswith(b"POST"):
+        body = b"[" * 70000 if b"70000" in request_line else b"\xff\xfe{[}]\x00x"
+    answer = _raw(running, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n" + body)
+    assert answer.split(b" ", 2)[1] == status, answer[:300]
+    assert b"root:" not in answer and b"SQLite format" not in answer

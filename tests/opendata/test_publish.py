@@ -111,6 +111,24 @@ def test_dcat_catalogue(site: Path) -> None:
                for d in gomi["dcat:distribution"])
 
 
+def test_dcat_catalogue_reads_as_rdf(site: Path) -> None:
+    """What an RDF harvester sees: every dataset a dcat:Dataset with its distributions and licence."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    graph = Graph().parse(data=(site / "catalog.jsonld").read_text(encoding="utf-8"), format="json-ld",
+                          publicID="https://opendata.example.jp/")
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == len(KPI)
+    cc_by = URIRef("https://creativecommons.org/licenses/by/4.0/")
+    for dataset in datasets:
+        distributions = list(graph.objects(dataset, DCAT.distribution))
+        assert distributions and all((d, DCTERMS.license, cc_by) in graph for d in distributions)
+        assert all(graph.value(d, DCAT.downloadURL) is not None for d in distributions)
+    catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
+    assert set(graph.objects(catalog, DCAT.dataset)) == datasets
+
+
 @pytest.fixture(scope="module")
 def api(site: Path) -> TestClient:
     return TestClient(OpenDataSite(site, lambda: None))

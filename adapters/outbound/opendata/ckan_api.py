@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 __all__ = ["CkanApi"]
 
 ACTIONS = ("package_list", "package_show", "package_search")
+MAX_BODY = 64 * 1024  # a read action's parameters are a few hundred bytes
 
 
 class _ValidationError(Exception):
@@ -53,8 +54,14 @@ class CkanApi:
                 "__type": "Bad request - Action name not known", "message": f"Action name not known: {action}"}})
         params: dict[str, Any] = dict(request.query_params)
         if request.method == "POST":
+            raw = b""
+            async for chunk in request.stream():
+                raw += chunk
+                if len(raw) > MAX_BODY:
+                    return self._reply(action, 413, {"success": False, "error": {
+                        "__type": "Bad request", "message": f"Bad request - the body is larger than {MAX_BODY} bytes"}})
             try:
-                body = json.loads(await request.body() or b"{}")
+                body = json.loads(raw or b"{}")
             except (ValueError, UnicodeDecodeError):
                 return self._reply(action, 400, {"success": False, "error": {
                     "__type": "Bad request", "message": "Bad request - JSON Error: could not parse the body"}})
