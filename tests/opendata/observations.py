@@ -21,5 +21,5 @@ def sample_series() -> MemorySeries:
     series.add(Reading(GAUGE.id, start - timedelta(minutes=10), 0.4))  # the day before: not in the daily file
     series.add_position(BusPosition("bus-01", "kita_0730", 35.0851, 136.7779, NOW, bearing=10.0, speed=8.0,
                                     stop_id="2_01", delay=420))
-    series.add_position(BusPosition("bus-02", None, 35.0716, 136.7822, NOW))
+    series.add_position(BusPosition("bus-02", "loop-2", 35.0716, 136.7822, NOW))  # not a trip of the feed
     return series

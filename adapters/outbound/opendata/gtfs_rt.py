@@ -67,7 +67,7 @@ def vehicle_positions(feed: BusFeed, positions: list[BusPosition], now: datetime
         entity = message.entity.add()
         entity.id = f"vp-{p.vehicle_id}"
         vehicle = entity.vehicle
-        if p.trip_id:
+        if p.trip_id and feed.trip(p.trip_id) is not None:  # a trip the static feed does not know is not named
             _trip(vehicle.trip, feed, p)
         vehicle.vehicle.id = p.vehicle_id
         vehicle.position.latitude = p.lat
