@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import api_specs
+from adapters.inbound.console import console_routes
 from adapters.inbound.refusal_gate import RefusalGate
 from adapters.inbound.rest import problems
 from adapters.inbound.rest.context import HubScope
@@ -30,7 +31,7 @@ from adapters.inbound.soap_jumin import JuminSoapEndpoint
 from adapters.inbound.wsdl_docs import WsdlDocuments
 from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
-from chipla.console import console_routes
+from chipla.console_wiring import console_deps
 from chipla.opendata_site import opendata_routes
 from chipla.wiring import Parts
 
@@ -91,7 +92,7 @@ def build_app(parts: Parts) -> ASGIApp:
         Route("/healthz", healthz),
         Route("/metrics", metrics),
         Route("/", root),
-        *console_routes(parts),
+        *console_routes(console_deps(parts)),
         *NgsiApi(parts.store, parts.registry).routes(),
         *opendata_routes(parts),
     ], lifespan=lifespan)

@@ -15,7 +15,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from chipla import failures  # noqa: E402  (after the warning filter: it imports connexion's neighbours)
 
 COMMANDS = ("serve", "dispatch", "demo", "audit", "deadletters", "db", "bench", "worker", "conformance",
-            "importer", "exporter", "replay", "xmlsig", "registry", "reference", "mqtt", "opendata")
+            "importer", "exporter", "replay", "xmlsig", "registry", "reference", "mqtt", "opendata", "console")
 
 
 def parser() -> argparse.ArgumentParser:

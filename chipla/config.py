@@ -47,6 +47,7 @@ class Settings:
     quarantine_max_bytes: int = 1024 * 1024 * 1024  # oldest entries go first past this total
     refusals_per_minute: int = 300  # per client address; past it the address is turned away (2007)
     anonymous_samples_per_minute: int = 5  # unauthenticated refusals kept per client address
+    console_secret: str = ""  # signs console sessions (>= 32 chars); empty: random per start (sign in again)
     metrics_token: str = ""  # bearer token for /metrics; empty: /metrics answers loopback clients only
     gate_pass_retention_days: int = 90  # school-route gate passes are deleted after this many days
     opendata_dir: str = "var/opendata"  # the published open-data folder served at /opendata/

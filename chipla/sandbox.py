@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from broker.operators import OperatorStore
 from chipla.app import build_app
 from chipla.config import Settings
 from chipla.vendors.loopback import LoopbackServer
@@ -49,6 +50,8 @@ class RunningHub:
     juki_password: str = ""
     admin_key: str = ""
     juki_key: str = ""
+    console_user: str = "kanri"
+    console_password: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,9 +105,11 @@ def start_hub(db_url: str, *, retry_base: float = 0.05, max_attempts: int = 4, p
         parts.registry.upsert_system(system)
     for rid in receivers:
         parts.registry.add_subscription(rid, "jumin", "IdoTsuchi")
+    console_password = secrets.token_urlsafe(15)
+    OperatorStore(parts.store).add("kanri", console_password, "admin", display_name="運用管理者", actor="sandbox")
     server = LoopbackServer(build_app(parts), port=port).start()
     return RunningHub(parts, server, receivers, juki_password=juki_password, admin_key=admin_key,
-                      juki_key=juki_key)
+                      juki_key=juki_key, console_password=console_password)
 
 
 def sqlite_url(tmp: Path) -> str:

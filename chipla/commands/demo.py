@@ -62,7 +62,9 @@ def _banner(console: Console, hub: RunningHub, sensors: DemoSensors) -> None:
     for what, url in sensors.urls():
         t.add_row(what, url)
     console.print(t)
-    console.print(f"管理用 API キー (console / Swagger 'Authorize'): [bold]{hub.admin_key}[/bold]")
+    console.print(f"運用コンソール サインイン: ユーザー [bold]{hub.console_user}[/bold] / パスワード "
+                  f"[bold]{hub.console_password}[/bold] (管理者。`chipla console user add` で利用者を追加)")
+    console.print(f"管理用 API キー (Swagger 'Authorize'): [bold]{hub.admin_key}[/bold]")
     console.print(f"住民記録システム: WS-Security user juki / password {hub.juki_password}; "
                   f"API key {hub.juki_key}")
     console.print("Ctrl-C で終了します。介護保険 (kaigo) は途中で一時停止し、再送で追いつく様子を示します。\n")

@@ -150,6 +150,35 @@ def replay(store: Store, specs: mappings.Registry, mapping_id: str, to_version: 
     return report
 
 
+def replay_message(store: Store, specs: mappings.Registry, seq: int, mapping_id: str, to_version: str, *,
+                   from_version: str | None = None) -> Compared:
+    """One stored message through the candidate: the console's "replay this message" (same rules as
+    :func:`replay`: the stored output is the baseline when there is one)."""
+    try:
+        candidate = specs.get(mapping_id, _parse_version(to_version))
+        base = _baseline_spec(specs, candidate, from_version)
+    except KeyError as exc:
+        raise ReplayRefused(str(exc.args[0])) from exc
+    made_by = (MappedRecord.message_seq == Message.seq) & (MappedRecord.mapping_id == mapping_id)
+    query = (select(Message.canonical, MappedRecord.output, MappedRecord.mapping_version)
+             .outerjoin(MappedRecord, made_by).where(Message.seq == seq))
+    with store.read() as s:
+        row = s.execute(query).first()
+    if row is None:
+        raise ReplayRefused(f"message {seq} does not exist")
+    body, output, version = row
+    value = _input_of(body, candidate.source)
+    if value is None:
+        raise ReplayRefused(f"{mapping_id} reads {candidate.source}, which message {seq} does not have")
+    if output is not None and version is not None:
+        old, name = Mapped(output=output, mapping_id=mapping_id, mapping_version=version), f"stored v{version}"
+    elif base is not None:
+        old, name = base.apply(value), f"v{base.version}"
+    else:
+        raise ReplayRefused(f"nothing to compare v{candidate.version} of {mapping_id} with")
+    return Compared(f"message {seq}", name, compare(old, candidate.apply(value)))
+
+
 def render(report: ReplayReport, *, show_values: bool = True) -> str:
     """The report as the command prints it: each changed record, then the count per field."""
     lines = []
