@@ -101,8 +101,8 @@ def soap_operations() -> list[SoapOperation]:
 
     return [
         make("IdoTsuchi", lambda t: {"ido": t.tennyu()}),
-        make("JuminShokai", lambda t: {"atenaNo": t.tennyu()["jumin"]["atenaNo"]}),
-        make("SetaiShokai", lambda t: {"setaiNo": t.tennyu()["jumin"]["setaiNo"]}),
+        make("JuminShokai", lambda t: {"atenaNo": t.tennyu()["jumin"]["shikibetsu"]["atenaNo"]}),
+        make("SetaiShokai", lambda t: {"setaiNo": t.tennyu()["jumin"]["shikibetsu"]["setaiNo"]}),
         make("IdoIchiranShokai", lambda t: {"since": "2026-01-01T00:00:00+09:00", "pageSize": 10}),
     ]
 
