@@ -73,9 +73,9 @@ def test_viewer_never_sees_personal_values_and_cannot_act(running: tuple[Running
     pages = [viewer.get(p).text for p in (
         "/console/", "/console/messages", f"/console/messages/{traffic.receipt_id}",
         f"/console/quarantine/{traffic.quarantine_id}", "/console/messages?kind=quarantine")]
-    for html in pages:
+    for page_html in pages:
         for value in personal_values(traffic):
-            assert value not in html
+            assert value not in page_html
     detail = pages[2]
     assert "＊＊＊" in detail and "/unmask" not in detail and "/retry" not in detail
     token = csrf_of(detail)
