@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.console import gauges
 from tests.console.helpers import People, Traffic, add_people, dead_letter_and_quarantine
 from tests.support import RunningHub, sqlite_url, start_hub
 from tests.wait import until
@@ -30,6 +31,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningH
     hub = start_hub(sqlite_url(tmp_path_factory.mktemp("console-browser")))
     people = add_people(hub)
     traffic = dead_letter_and_quarantine(hub)
+    gauges.backfill(hub.parts.store)
     yield hub, people, traffic
     hub.stop()
 

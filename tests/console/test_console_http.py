@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from broker.models import AuditEntry
 from broker.operators import OperatorStore
+from broker.services.sensors.devices import DeviceRegistry
+from tests.console import gauges
 from tests.console.helpers import People, Traffic, add_people, csrf_of, dead_letter_and_quarantine, sign_in
 from tests.support import RunningHub, sqlite_url, start_hub
 
@@ -24,6 +26,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningH
     hub = start_hub(sqlite_url(tmp_path_factory.mktemp("console-http")))
     people = add_people(hub)
     traffic = dead_letter_and_quarantine(hub)
+    gauges.backfill(hub.parts.store)
     yield hub, people, traffic
     hub.stop()
 
@@ -159,7 +162,9 @@ def test_workbench_sends_a_valid_sample_with_the_systems_credentials(
     hub, people, _ = running
     operator = sign_in(hub, *people.operator)
     page = operator.get("/console/workbench", params={"op": "jumin/IdoTsuchi"}).text
-    sample = html.unescape(re.search(r'<textarea id="request"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    area = re.search(r'<textarea id="request"[^>]*>(.*?)</textarea>', page, re.S)
+    assert area
+    sample = html.unescape(area.group(1))
     assert "IdoTsuchiRequest" in sample and "Security" not in sample and hub.juki_password not in page
     sent = operator.post("/console/workbench/send", data={"csrf": csrf_of(page), "op": "jumin/IdoTsuchi",
                                                           "sender": "juki", "request": sample}).text
@@ -172,6 +177,26 @@ def test_workbench_sends_a_valid_sample_with_the_systems_credentials(
     token = csrf_of(viewer.get("/console/workbench").text)
     assert viewer.post("/console/workbench/send", data={"csrf": token, "op": "jumin/IdoTsuchi", "sender": "juki",
                                                         "request": sample}).status_code == 403
+
+
+def test_sensor_page_draws_each_gauge_with_its_four_thresholds(viewer: httpx.Client) -> None:
+    page = viewer.get("/console/sensors").text
+    for gauge in ("源緑輪中 排水路 水位計", "加路戸 排水路 水位計"):
+        assert '<h3 id="g-' in page and gauge in page
+    assert page.count('<polyline points="') == 2
+    for level in ("水防団待機水位 0.8 m", "氾濫注意水位 1.1 m", "避難判断水位 1.4 m", "氾濫危険水位 1.7 m"):
+        assert level in page
+    assert page.count('class="level level-') == 8
+    assert "未受信" in page and "正常" in page  # other families never sent; the gauges did
+
+
+def test_kpi_table_computes_what_exists_and_says_what_does_not(viewer: httpx.Client) -> None:
+    page = viewer.get("/console/kpi").text
+    rows = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', page))
+    installed = len(DeviceRegistry.load(None).devices)
+    assert rows["センサー設置数"] == str(installed) and rows["稼働中の IoT サービス数"] == "1"  # water level only
+    assert rows["仕様書への記載率"].endswith("(2 / 26)") and rows["準拠製品の導入率"] == "0.0 % (0 / 26)"
+    assert rows["電子申請件数"] == "<em>まだ計算できません</em>"
 
 
 def test_removed_user_is_signed_out_at_once(running: tuple[RunningHub, People, Traffic]) -> None:
