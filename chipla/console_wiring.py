@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 import mappings
 from adapters.inbound.console import ConsoleDeps, Kpi, ReplayDiff, SoapOperation
 from adapters.inbound.rest import procurement
+from adapters.outbound.opendata.ckan_api import CkanApi
 from adapters.soap import codec
 from broker.clock import now
 from broker.operators import OperatorStore
@@ -70,8 +72,7 @@ def plan_kpis(parts: Parts) -> list[Kpi]:
             "電子申請の受付業務がまだハブにありません"),
         Kpi("特別徴収税額通知 電子化率", NOT_YET, "電子で送った特別徴収税額通知 ÷ 送った通知の総数",
             "個人住民税 (zei) の通知送信がまだハブにありません"),
-        Kpi("オープンデータ公開件数", NOT_YET, "カタログに公開しているデータセットの数",
-            "オープンデータのカタログがまだハブにありません"),
+        _opendata_kpi(Path(parts.settings.opendata_dir)),
         Kpi("ごみ分別・収集日メール 登録者数", NOT_YET, "配信に登録している住民の数",
             "通知サービスがまだハブにありません"),
         Kpi("みまもり 利用者数", str(tags), "登録されている通学路見守りタグの数 (保護者の登録 1 件 = 1 人)",
@@ -85,6 +86,15 @@ def plan_kpis(parts: Parts) -> list[Kpi]:
         Kpi(kpi.ADOPTION_RATE, f"{adopted['rate'] * 100:.1f} % ({adopted['count']} / {total})",
             "準拠を確認した製品を導入した業務 ÷ 対象業務 (同上)", f"調達台帳 {source.path.name}"),
     ]
+
+
+def _opendata_kpi(folder: Path) -> Kpi:
+    """Datasets in the published catalogue (what CKAN's package_list answers at /opendata/)."""
+    definition = "公開カタログ (/opendata/ の CKAN package_list) にあるデータセットの数"
+    if not (folder / "ckan.json").exists():
+        return Kpi("オープンデータ公開件数", NOT_YET, definition, f"公開フォルダ {folder} はまだ作られていません")
+    return Kpi("オープンデータ公開件数", str(len(CkanApi(folder, "/opendata").packages())), definition,
+               f"公開フォルダ {folder}")
 
 
 def soap_operations() -> list[SoapOperation]:

@@ -200,6 +200,9 @@ def test_kpi_table_computes_what_exists_and_says_what_does_not(viewer: httpx.Cli
     for name in (kpi.SPEC_RATE, kpi.ADOPTION_RATE):
         assert rows[name] == f"{expected[name]['rate'] * 100:.1f} % ({expected[name]['count']} / 26)"
     assert rows["電子申請件数"] == "<em>まだ計算できません</em>"
+    published = viewer.get("/opendata/api/3/action/package_list").json()["result"]  # built on first request
+    rows = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', viewer.get("/console/kpi").text))
+    assert rows["オープンデータ公開件数"] == str(len(published)) and len(published) >= 5
 
 
 def test_removed_user_is_signed_out_at_once(running: tuple[RunningHub, People, Traffic]) -> None:
