@@ -15,6 +15,7 @@ import httpx
 from lxml import etree
 
 from conformance.contract import SOAP11, common_schema, schema_errors
+from conformance.datetimes import DateTimeWatch
 from conformance.evidence import Exchange, Recorder
 from conformance.options import KitOptions
 from conformance.soap import SoapReply, envelope, header_fields, http_headers, parse_reply, pf_header
@@ -43,6 +44,7 @@ class KitClient:
         self.options = options
         self.recorder = recorder
         self.http = httpx.Client(timeout=options.timeout, trust_env=False)
+        self.datetimes = DateTimeWatch()  # every response of the run, judged at its end (JUMIN-DT-001)
 
     def close(self) -> None:
         self.http.close()
@@ -132,6 +134,8 @@ class KitClient:
         except httpx.HTTPError as exc:
             status, resp_headers, content = None, {}, f"接続エラー: {type(exc).__name__}: {exc}".encode()
         elapsed = int((time.monotonic() - started) * 1000)
-        self.recorder.add(Exchange.of(label, method, url, headers, body, status, resp_headers, content,
-                                      elapsed))
+        exchange = Exchange.of(label, method, url, headers, body, status, resp_headers, content, elapsed)
+        self.recorder.add(exchange)
+        if status is not None:
+            self.datetimes.look(exchange, content)
         return status, resp_headers, content

@@ -30,7 +30,7 @@ import api_specs
 
 FAULTS = ("wrong_namespace", "missing_header_accepted", "wrong_result_code", "replay_accepted",
           "stale_token_accepted", "duplicate_500", "out_of_order", "schema_invalid_response",
-          "paging_gaps", "dtd_accepted", "oversized_accepted")
+          "paging_gaps", "dtd_accepted", "oversized_accepted", "naive_datetime")
 S11, S12 = "http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"
 NC, NJ = "urn:chipla:ns:common:1", "urn:chipla:ns:jumin:1"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -209,9 +209,15 @@ class Vendor:
     def _receipt(self, receipt: dict[str, str], code: str, duplicate: bool) -> etree._Element:
         resp = self._response("IdoTsuchiResponse", code)
         etree.SubElement(resp, J + "receiptId").text = receipt["receiptId"]
-        etree.SubElement(resp, J + "acceptedAt").text = receipt["acceptedAt"]
+        etree.SubElement(resp, J + "acceptedAt").text = self._time(receipt["acceptedAt"], duplicate)
         etree.SubElement(resp, J + "duplicate").text = "true" if duplicate else "false"
         return resp
+
+    def _time(self, value: str, naive_here: bool = True) -> str:
+        """With the naive_datetime fault, a date-time loses its offset (repeated receipts, 異動一覧)."""
+        if "naive_datetime" in self.faults and naive_here:
+            return datetime.fromisoformat(value).replace(tzinfo=None).isoformat()
+        return value
 
     def current(self, atena: str) -> etree._Element | None:
         versions = self.state.residents.get(atena)
@@ -270,7 +276,7 @@ class Vendor:
         for e in page:
             entry = etree.SubElement(resp, J + "entry")
             etree.SubElement(entry, J + "receiptId").text = e["receiptId"]
-            etree.SubElement(entry, J + "acceptedAt").text = e["acceptedAt"]
+            etree.SubElement(entry, J + "acceptedAt").text = self._time(e["acceptedAt"])
             entry.append(_copy(e["ido"], "ido"))
         etree.SubElement(resp, J + "nextCursor").text = cursor
         etree.SubElement(resp, J + "hasMore").text = "true" if more else "false"

@@ -35,6 +35,7 @@ FAILED_STEP_KEY = pytest.StashKey[tuple[str, str, list[dict[str, Any]]]]()
 VERDICT_KEY = pytest.StashKey[str]()
 NAMES_KEY = pytest.StashKey[tuple[str, str]]()
 BROKEN_KEY = pytest.StashKey[str]()
+RUN_LAST = "run_last"
 BROKEN_EXIT = 3  # the runner's "the run broke": no verdict, no signed report
 
 
@@ -46,6 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in ("jumin", "zei", "provider", "receiver", "sender"):
         config.addinivalue_line("markers", f"{marker}: conformance scenario scope")
+    config.addinivalue_line("markers", f"{RUN_LAST}: judges what the whole run saw, so it runs after the rest")
     for req in catalogue.load():
         config.addinivalue_line("markers", f"{req.id}: {req.title}")
     if config.getoption("conformance_role", None) is None:
@@ -86,6 +88,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         wanted = item.get_closest_marker(options.role) and item.get_closest_marker(options.service)
         (keep if wanted else drop).append(item)
+    keep.sort(key=lambda item: item.get_closest_marker(RUN_LAST) is not None)  # stable: order kept
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

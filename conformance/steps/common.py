@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from lxml import etree
@@ -16,6 +17,7 @@ from conformance.contract import (
     result_codes,
     schema_errors,
 )
+from conformance.evidence import Recorder
 from conformance.fixtures import RoleProbe, ScenarioState
 from conformance.lgcode import with_bad_check_digit
 from conformance.samples import fresh_resident, ido_tsuchi, jumin_shokai, schema_invalid, setai_shokai
@@ -258,3 +260,15 @@ def wsdl_operations(scene: ScenarioState, probe: RoleProbe) -> None:
     missing = [op for op in probe.operations if op not in names]
     assert not missing, f"WSDL に操作がありません: {missing}"
 
+
+
+# -- date-times (JUMIN-DT-001, ZEI-DT-001) ----------------------------------------------------------
+@then("この実行で受けた応答の日時はすべて時差付きである")
+def every_date_time_has_an_offset(kit_client: KitClient, recorder: Recorder) -> None:
+    naive = kit_client.datetimes.naive
+    for shown in naive[:3]:  # the offending exchanges become the step's evidence in the report
+        recorder.add(replace(shown.exchange))
+    if naive:
+        more = f" ほか {len(naive) - 3} 件" if len(naive) > 3 else ""
+        raise AssertionError(f"応答の日時 {kit_client.datetimes.seen} 件のうち {len(naive)} 件に時差（+09:00 や Z）"
+                             f"がありません: {'; '.join(n.describe() for n in naive[:3])}{more}")

@@ -25,6 +25,8 @@ VENDOR_FAULTS = [
     ("paging_gaps", "provider", {"JUMIN-PAGE-001"}),
     ("dtd_accepted", "receiver", {"JUMIN-SAFE-002"}),
     ("oversized_accepted", "provider", {"JUMIN-SAFE-003"}),
+    ("naive_datetime", "receiver", {"JUMIN-DT-001"}),
+    ("naive_datetime", "provider", {"JUMIN-DT-001"}),
 ]
 
 SENDER_FAULTS = [
