@@ -6,8 +6,8 @@ running ``python -m conformance`` and an officer running ``chipla conformance`` 
 and ``registry`` are the procurement office's view of the town's 業務 systems; they use the same
 data functions and JSON shape as the REST API (``/api/v1/procurement/…``).
 
-Exit statuses follow the kit: 0 準拠 / intact, 1 不準拠 / altered / not found, 2 usage error,
-3 a run broke.
+Exit statuses follow the kit: 0 準拠 / intact, 1 不準拠 / altered / not found, 2 usage error or a
+missing report or key file, 3 a run broke (no report signed).
 """
 
 from __future__ import annotations
