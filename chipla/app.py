@@ -33,6 +33,8 @@ from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
 from chipla.console_wiring import console_deps
 from chipla.opendata_site import opendata_routes
+from chipla.notify import runtime_of
+from chipla.notify_inbox import inbox_routes
 from chipla.wiring import Parts
 
 FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console", "/ngsi/", "/opendata")
@@ -78,6 +80,9 @@ def build_app(parts: Parts) -> ASGIApp:
         hub.start()
         if parts.sensors is not None:
             parts.sensors.start()
+        notify_runtime = runtime_of(hub)
+        if notify_runtime is not None:
+            notify_runtime.start()
         try:
             yield
         finally:
@@ -95,6 +100,7 @@ def build_app(parts: Parts) -> ASGIApp:
         *console_routes(console_deps(parts)),
         *NgsiApi(parts.store, parts.registry).routes(),
         *opendata_routes(parts),
+        *inbox_routes(parts),
     ], lifespan=lifespan)
 
     rest = connexion.AsyncApp(__name__, specification_dir=str(api_specs.ROOT))

@@ -52,6 +52,14 @@ class Settings:
     gate_pass_retention_days: int = 90  # school-route gate passes are deleted after this many days
     opendata_dir: str = "var/opendata"  # the published open-data folder served at /opendata/
     opendata_refresh_seconds: float = 300.0  # rebuild the folder when it is older than this
+    smtp_url: str = "embedded"  # embedded: an SMTP sink on loopback writing to mail_folder; or smtp(s)://…
+    mail_folder: str = ""  # the embedded sink's Maildir; empty: "mail" beside the SQLite file, else var/mail
+    mail_from: str = "noreply@chipla.invalid"
+    public_url: str = ""  # base of the links in mails; empty: http://host:port
+    notify_rules: str = ""  # the town's notification rules (YAML); empty: 木曽岬町's
+    notify_gtfs: str = ""  # GTFS-JP folder of the bus timetable; empty: 木曽岬町's demo feed
+    notify_gomi: str = ""  # 5374-layout ごみ calendar folder; empty: 木曽岬町's demo calendar
+    notify_tick_seconds: float = 30.0  # clock-driven rules (stale gauges, ごみ evening) and digests
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):
@@ -74,6 +82,8 @@ class Settings:
         except ArgumentError as exc:
             raise ConfigError(f"CHIPLA_DB_URL {self.db_url!r} is not a database URL: write sqlite:///relative/path.db, "
                               "sqlite:////absolute/path.db or postgresql://user@host:port/database") from exc
+        if self.smtp_url != "embedded" and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ConfigError(f"CHIPLA_SMTP_URL must be embedded, smtp://… or smtps://…, not {self.smtp_url!r}")
         if not self.db_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
 

@@ -108,6 +108,9 @@ def start_hub(db_url: str, *, retry_base: float = 0.05, max_attempts: int = 4, p
     console_password = secrets.token_urlsafe(15)
     OperatorStore(parts.store).add("kanri", console_password, "admin", display_name="運用管理者", actor="sandbox")
     server = LoopbackServer(build_app(parts), port=port).start()
+    notify_service = getattr(parts.hub, "notify_service", None)
+    if notify_service is not None:  # links in mails point at this hub, whose port is known only now
+        notify_service.public_url = server.url
     return RunningHub(parts, server, receivers, juki_password=juki_password, admin_key=admin_key,
                       juki_key=juki_key, console_password=console_password)
 

@@ -24,7 +24,7 @@ from broker.refusals import RefusalPolicy
 from broker.registry import Registry
 from broker.retry import RetryPolicy
 from broker.store import Store
-from chipla import registry_file
+from chipla import notify, registry_file
 from chipla.config import Settings
 from mappings import imi
 
@@ -114,6 +114,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     procurement.attach(hub, settings.procurement_registry)
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)
+    adapters.update(notify.attach(settings, store, registry, hub))
     dispatcher: Dispatcher
     if deliver is None:
         deliver = settings.dispatcher != "external"

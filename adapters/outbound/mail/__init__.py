@@ -1,0 +1,1 @@
+"""Mail delivery: MIME composition, the SMTP client adapter and the embedded SMTP sink."""

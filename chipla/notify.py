@@ -1,0 +1,94 @@
+"""Wire the notification service: rules, timetable, calendar, the town's mail destination, the SMTP
+adapter (or the embedded sink) and the clock that drives reminders, stale-gauge checks and digests."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adapters.outbound.mail.sink import MailSink
+from adapters.outbound.mail.smtp import MailAdapter, SmtpTarget
+from broker.hub import Hub
+from broker.registry import Registry
+from broker.services.notify import definitions
+from broker.services.notify.gomi_calendar import Calendar5374
+from broker.services.notify.notices import mail_destination
+from broker.services.notify.service import NotifyService
+from broker.services.notify.timetable import GtfsTimetable
+from broker.store import Store
+from chipla.config import Settings
+
+log = logging.getLogger(__name__)
+
+HUB_ATTRIBUTE = "notify"
+SERVICE_ATTRIBUTE = "notify_service"  # read by the REST handlers (adapters.inbound.rest.notify)
+DEMO_TOWN = definitions.DEFAULT_RULES.parent / "243035"
+
+
+@dataclass
+class NotifyRuntime:
+    service: NotifyService
+    adapter: MailAdapter
+    sink: MailSink | None
+    tick_seconds: float
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.tick_seconds > 0 and self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="chipla-notify-clock", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick_seconds):
+            try:
+                self.service.tick()
+            except Exception:  # the next tick tries again; nothing is lost by waiting
+                log.exception("notification clock failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.sink is not None:
+            self.sink.stop()
+
+
+def runtime_of(hub: Hub) -> NotifyRuntime | None:
+    runtime = getattr(hub, HUB_ATTRIBUTE, None)
+    return runtime if isinstance(runtime, NotifyRuntime) else None
+
+
+def mail_folder(settings: Settings) -> Path:
+    if settings.mail_folder:
+        return Path(settings.mail_folder)
+    if settings.db_url.startswith("sqlite:///"):
+        return Path(settings.db_url.split("///", 1)[1]).parent / "mail"
+    return Path("var/mail")
+
+
+def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> dict[str, MailAdapter]:
+    """Build the service and its mail adapter, register each town's mail destination, and hang the
+    runtime on the hub for the REST handlers. Bad rules, timetable or calendar fail here, at start."""
+    town = definitions.load(Path(settings.notify_rules) if settings.notify_rules else definitions.DEFAULT_RULES)
+    timetable = GtfsTimetable.read(Path(settings.notify_gtfs) if settings.notify_gtfs else DEMO_TOWN / "gtfs")
+    calendar = Calendar5374.read(Path(settings.notify_gomi) if settings.notify_gomi else DEMO_TOWN / "gomi")
+    public = settings.public_url or f"http://{settings.host}:{settings.port}"
+    service = NotifyService(store, {town.lg_code: town}, timetable=timetable, calendar=calendar,
+                            public_url=public, wake=hub.wake)
+    destination = mail_destination(town.lg_code)
+    if destination not in registry.snapshot().systems:
+        registry.upsert_system({"id": destination, "name": f"{town.town_name} お知らせメール", "lgCode": town.lg_code,
+                                "deliveryKind": "mail", "roles": [], "allow": []})
+    sink = MailSink(mail_folder(settings)).start() if settings.smtp_url == "embedded" else None
+    target = SmtpTarget.parse(sink.url if sink else settings.smtp_url)
+    adapter = MailAdapter(target, service, sender=settings.mail_from, timeout=settings.delivery_timeout)
+    runtime = NotifyRuntime(service, adapter, sink, settings.notify_tick_seconds)
+    setattr(hub, HUB_ATTRIBUTE, runtime)
+    setattr(hub, SERVICE_ATTRIBUTE, service)
+    adapter.on_close = runtime.stop
+    return {"mail": adapter}
