@@ -13,6 +13,7 @@ import httpx
 
 from adapters.outbound.mail.sink import MailSink
 from broker.clock import JST
+from broker.clock import now as clock_now
 from broker.services.notify.events import Reading
 from broker.services.notify.service import NotifyService
 from chipla.notify import runtime_of
@@ -49,6 +50,11 @@ def token_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["token"][0]
 
 
+def by_notice(mails: list[EmailMessage]) -> list[EmailMessage]:
+    """In the order the notices were made (deliveries run in parallel, so arrival order may differ)."""
+    return sorted(mails, key=lambda m: int(str(m["X-Chipla-Notice"])))
+
+
 def wait_mail(hub: RunningHub, address: str, count: int, timeout: float = 10.0) -> list[EmailMessage]:
     s = sink(hub)
     import time
@@ -57,9 +63,9 @@ def wait_mail(hub: RunningHub, address: str, count: int, timeout: float = 10.0) 
     while time.monotonic() < deadline:
         mails = s.to(address)
         if len(mails) >= count:
-            return mails
+            return by_notice(mails)
         s.wait_for(len(s.received) + 1, timeout=0.2)
-    return s.to(address)
+    return by_notice(s.to(address))
 
 
 def subscribe(hub: RunningHub, address: str, topics: list[dict[str, str]]) -> None:
@@ -76,8 +82,9 @@ def subscribe(hub: RunningHub, address: str, topics: list[dict[str, str]]) -> No
 
 
 def at(hh: int, mm: int = 0, day: int = 0) -> datetime:
-    base = datetime(2026, 6, 30, tzinfo=JST) + timedelta(days=day)
-    return base.replace(hour=hh, minute=mm)
+    """A time on a day after tomorrow (JST): held mail then really waits, whatever the real clock says."""
+    today = clock_now().date()
+    return datetime(today.year, today.month, today.day, hh, mm, tzinfo=JST) + timedelta(days=2 + day)
 
 
 def water(level: float, when: datetime, gauge: str = GAUGE) -> Reading:

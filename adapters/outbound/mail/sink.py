@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,14 @@ class Received:
 
 
 def parse(raw: bytes) -> EmailMessage:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    """Parse a received mail; UTF-8 headers (RFC 6532, sent with SMTPUTF8) are read as UTF-8."""
+    message: object
+    try:
+        message = Parser(policy=policy.default).parsestr(raw.decode("utf-8")) if not raw.isascii() else None
+    except UnicodeDecodeError:
+        message = None
+    if message is None:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
     return message
 

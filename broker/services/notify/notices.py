@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from broker import audit
 from broker.clock import JST
+from broker.clock import now as clock_now
 from broker.envelope import Header
 from broker.models import Delivery, Message
 from broker.services.notify.definitions import TownRules
@@ -96,6 +97,7 @@ class NoticeWriter:
             rendered = render(intent.template, {"town": town.town_name, **intent.context})
             body = {"text": rendered.text, "html": rendered.html}
             later = None if intent.urgent else quiet_until(town, now)
+            at_once = min(now, clock_now())  # a replayed or simulated clock never delays sending
             for sid, address in people:
                 if sid in seen:
                     continue
@@ -104,7 +106,7 @@ class NoticeWriter:
                     lg_code=intent.lg_code, rule_id=intent.rule_id, kind=intent.kind, subject=intent.subject,
                     window=intent.window, subscriber_id=sid, urgent=intent.urgent,
                     status="held" if held else "queued", title=rendered.subject, body=body,
-                    created_at=now, not_before=later or now)
+                    created_at=now, not_before=later or at_once)
                 s.add(notice)
                 s.flush()
                 if not held:
@@ -121,7 +123,7 @@ class NoticeWriter:
             lg_code=subscriber.lg_code, rule_id="subscription", kind=kind, subject=kind,
             window=now.strftime("%Y%m%dT%H%M%S.%f"), subscriber_id=subscriber.id, urgent=True, status="queued",
             title=rendered.subject, body={"text": rendered.text, "html": rendered.html}, created_at=now,
-            not_before=now)
+            not_before=min(now, clock_now()))
         s.add(notice)
         s.flush()
         return self.enqueue(s, notice, subscriber.address, now)
@@ -152,7 +154,7 @@ class NoticeWriter:
                 lg_code=town.lg_code, rule_id="digest", kind="digest", subject=f"subscriber-{sid}",
                 window=f"from-{notices[0].id}", subscriber_id=sid, urgent=False, status="queued",
                 title=rendered.subject, body={"text": rendered.text, "html": rendered.html, "items": len(items)},
-                created_at=now, not_before=quiet_until(town, now) or now)
+                created_at=now, not_before=quiet_until(town, now) or min(now, clock_now()))
             s.add(digest)
             s.flush()
             touched.add(self.enqueue(s, digest, subscriber.address, now))

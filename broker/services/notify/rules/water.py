@@ -4,6 +4,7 @@ A mail names the highest level reached. After a mail for a level, none follows f
 below until the water has fallen under the level's threshold minus the margin; falling under the
 lowest threshold minus the margin is a full reset. Nothing is mailed on the way down. Residents
 hear from ``residentsFrom`` (氾濫注意水位 by default) up; the town's operators from the first level.
+A rise of ``riseMetres`` within ``riseMinutes`` alerts operators (and residents with ``riseTo: residents``).
 A gauge silent for ``staleMinutes`` is reported to operators only: residents are not alarmed by a
 dead battery, and nobody may read silence as "the water is low".
 """
@@ -47,6 +48,9 @@ class WaterLevelRule(Rule):
         self.rise = float(p.get("riseMetres", 0.3))
         self.rise_window = timedelta(minutes=float(p.get("riseMinutes", 30)))
         self.stale_after = timedelta(minutes=float(p.get("staleMinutes", 30)))
+        # a fast rise warns operators by default; residents hear the levels themselves
+        self.rise_audience: tuple[tuple[str, str], ...] = (
+            (("water_gauge", self.device), (OPERATORS, "")) if p.get("riseTo") == "residents" else ((OPERATORS, ""),))
 
     def devices(self) -> frozenset[str]:
         return frozenset({self.device})
@@ -105,7 +109,7 @@ class WaterLevelRule(Rule):
             state["seq"] = int(state.get("seq", 0)) + 1
             minutes = int(self.rise_window.total_seconds() // 60)
             return [Intent(self.lg_code, self.id, "water", self.device, f"rise-{state['seq']}", True,
-                           (("water_gauge", self.device), (OPERATORS, "")), "water_rise",
+                           self.rise_audience, "water_rise",
                            self._context(value, at, risen=f"{risen:.2f}", minutes=minutes), at)]
         if risen < self.rise / 2 and state.get("rising"):
             state.pop("rising")
