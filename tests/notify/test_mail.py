@@ -66,7 +66,7 @@ def test_down_smtp_server_loses_no_notice(tmp_path: Path) -> None:
         failed = 0
         while time.monotonic() < deadline and failed < 12:
             with hub.parts.store.read() as s:
-                failed = s.execute(select(DeliveryAttempt.id).where(DeliveryAttempt.outcome == "failed")).all().__len__()
+                failed = len(s.execute(select(DeliveryAttempt.id).where(DeliveryAttempt.outcome == "failed")).all())
             time.sleep(0.1)
         assert failed >= 12, "every mail was tried and failed while the server was down"
         with hub.parts.store.read() as s:

@@ -64,9 +64,9 @@ def test_guardian_never_receives_another_childs_pass(notify_hub: RunningHub) -> 
     svc.observe(Reading(LG, gate, "gate_pass", at(15, 10), {}, {"tagId": tag_a, "direction": "out"}))
     a = wait_mail(notify_hub, "mother-a@example.jp", 3)
     b = wait_mail(notify_hub, "father-b@example.jp", 2)
-    assert [str(m["subject"]) for m in a[1:]] == ["【木曽岬町 みまもり】通学路ゲート 小学校前を通過しました（{}）".format(
-        at(7, 40).strftime("%m月%d日 %H:%M")), "【木曽岬町 みまもり】通学路ゲート 小学校前を通過しました（{}）".format(
-        at(15, 10).strftime("%m月%d日 %H:%M"))]
+    expected = "【木曽岬町 みまもり】通学路ゲート 小学校前を通過しました（{}）"
+    assert [str(m["subject"]) for m in a[1:]] == [expected.format(at(7, 40).strftime("%m月%d日 %H:%M")),
+                                                   expected.format(at(15, 10).strftime("%m月%d日 %H:%M"))]
     assert len(b) == 2 and at(7, 44).strftime("%H:%M") in str(b[1]["subject"])
     for m in a + b:
         assert tag_a not in m.as_string() and tag_b not in m.as_string()  # no tag id in any mail
@@ -74,7 +74,8 @@ def test_guardian_never_receives_another_childs_pass(notify_hub: RunningHub) -> 
 
 def test_quiet_hours_hold_gomi_but_not_a_flood_warning(notify_hub: RunningHub) -> None:
     address = "night@example.jp"
-    subscribe(notify_hub, address, [{"kind": "gomi_area", "key": "加路戸"}, {"kind": "water_gauge", "key": "wl-karoto-01"}])
+    subscribe(notify_hub, address, [{"kind": "gomi_area", "key": "加路戸"},
+                                    {"kind": "water_gauge", "key": "wl-karoto-01"}])
     svc = service(notify_hub)
     night = at(22, 30, day=(7 - at(0).weekday()) % 7 - 1)  # the evening before a Monday (燃やすごみ in 加路戸)
     svc.tick(night)
