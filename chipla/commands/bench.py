@@ -16,6 +16,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _soap(benches)
     _mqtt(benches)
     _opendata(benches)
+    _notify(benches)
 
 
 def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -65,6 +66,20 @@ def run_mqtt(args: argparse.Namespace) -> int:
     from bench import mqtt_bench
 
     print(mqtt_bench.report(mqtt_bench.run(args.publishers, args.readings, args.paced)))
+def _notify(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = benches.add_parser("notify", help="water-level readings → notices → outbox → SMTP, beside an SMTP baseline")
+    p.add_argument("--rate", type=float, default=1000.0, help="readings per second (default 1,000)")
+    p.add_argument("--seconds", type=float, default=10.0, help="load time (default 10)")
+    p.add_argument("--gauges", type=int, default=50, help="gauges, one subscriber each (default 50)")
+    p.add_argument("--every", type=int, default=20, help="one reading in N per gauge becomes a mail (default 20)")
+    p.set_defaults(func=run_notify)
+
+
+def run_notify(args: argparse.Namespace) -> int:
+    from bench import notify_bench
+
+    result = notify_bench.run(rate=args.rate, seconds=args.seconds, gauges=args.gauges, every=args.every)
+    print(notify_bench.report(result))
     return 0
 
 

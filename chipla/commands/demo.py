@@ -12,6 +12,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from chipla import notify_demo
 from chipla.demo_sensors import DemoSensors
 from chipla.sandbox import RECEIVERS, RunningHub, start_hub
 from chipla.vendors.samples import SampleTown, header
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         sensors = DemoSensors.start(hub, args.mqtt_port)
         _banner(console, hub, sensors)
+        notify_demo.clear_inbox(hub)
+        notify_demo.start(hub, console)
         _stream(console, hub, args.rate, args.duration, sensors)
     except KeyboardInterrupt:
         console.print("\n停止します…")
@@ -57,6 +60,7 @@ def _banner(console: Console, hub: RunningHub, sensors: DemoSensors) -> None:
     t.add_row("WSDL", f"{hub.url}/soap/jumin?wsdl")
     t.add_row("オープンデータ (open data)", f"{hub.url}/opendata/")
     t.add_row("metrics / health", f"{hub.url}/metrics  {hub.url}/healthz")
+    t.add_row("デモ受信箱 お知らせメール (flood, bus)", f"{hub.url}/console/mail/")
     for rid, r in hub.receivers.items():
         t.add_row(f"受信箱 {RECEIVERS[rid][0]} ({rid})", f"{r.server.url}/inbox")
     for what, url in sensors.urls():
