@@ -118,9 +118,9 @@ def run(rate: float = 1000.0, seconds: float = 10.0, gauges: int = 50, every: in
         hub_ms = []
         for mail in got:
             nid = int(str(mail.parsed()["X-Chipla-Notice"]))
-            key = notice_key.get(nid)
-            if key in sent_at:
-                hub_ms.append((mail.at - sent_at[key]) * 1000)
+            made = notice_key.get(nid)
+            if made is not None and made in sent_at:
+                hub_ms.append((mail.at - sent_at[made]) * 1000)
         baseline_ms = _baseline(sink, min(expected, 2000), expected / load_seconds if load_seconds else 50.0)
         return Result(total, load_seconds, expected, len(got), hub_ms, baseline_ms)
     finally:

@@ -8,6 +8,7 @@ Why a Mosquitto started by the hub rather than an in-process Python broker: see 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ class SensorFeed:
                 "devices": len(self.registry.devices), "batches": self.ingest.batches if self.ingest else 0}
 
 
-def sensor_feed(settings: Settings, store: Store) -> SensorFeed | None:
-    """The MQTT door with its taps (NGSI notifications through the outbox), unless switched off."""
-    return None if settings.mqtt_url == "off" else SensorFeed(settings, store, [NotificationTap()])
+def sensor_feed(settings: Settings, store: Store, taps: Sequence[Tap | None] = ()) -> SensorFeed | None:
+    """The MQTT door with its taps (NGSI notifications through the outbox, and any given, such as the
+    notification rules), unless switched off."""
+    extra = [t for t in taps if t is not None]
+    return None if settings.mqtt_url == "off" else SensorFeed(settings, store, [NotificationTap(), *extra])

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from adapters.outbound.mail.sink import MailSink
 from adapters.outbound.mail.smtp import MailAdapter, SmtpTarget
 from broker.hub import Hub
 from broker.registry import Registry
 from broker.services.notify import definitions
+from broker.services.notify.events import Reading
 from broker.services.notify.gomi_calendar import Calendar5374
 from broker.services.notify.notices import mail_destination
 from broker.services.notify.service import NotifyService
 from broker.services.notify.timetable import GtfsTimetable
+from broker.services.sensors.store import StoredReading
 from broker.store import Store
 from chipla.config import Settings
 
@@ -92,3 +98,18 @@ def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> di
     setattr(hub, SERVICE_ATTRIBUTE, service)
     adapter.on_close = runtime.stop
     return {"mail": adapter}
+
+
+def sensor_tap(hub: Hub) -> Callable[[Session, list[StoredReading]], None] | None:
+    """The sensor feed's tap: each stored batch runs through the notification rules in the same
+    transaction (a reading is stored with its notices, or neither is)."""
+    service = getattr(hub, SERVICE_ATTRIBUTE, None)
+    if not isinstance(service, NotifyService):
+        return None
+
+    def tap(s: Session, stored: list[StoredReading]) -> None:
+        service.observe_in(s, [Reading(r.reading.device.lg_code, r.reading.device.id, r.reading.device.family,
+                                       datetime.fromisoformat(r.reading.phenomenon_time), r.reading.values,
+                                       r.reading.facts) for r in stored])
+
+    return tap

@@ -9,6 +9,7 @@ import uvicorn
 
 from broker.registry import Snapshot
 from broker.store import Store
+from chipla import notify
 from chipla.app import build_app
 from chipla.config import Settings
 from chipla.failures import redact_url
@@ -36,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
                     port=settings.port, log_level="warning", access_log=False)
         return 0
     parts = build(settings)
-    parts.sensors = sensor_feed(settings, parts.store)  # one process runs the MQTT door
+    # one process runs the MQTT door; its stored readings also run through the notification rules
+    parts.sensors = sensor_feed(settings, parts.store, [notify.sensor_tap(parts.hub)])
     for line in banner(settings, parts.registry.snapshot()):
         log.info("%s", line)
     uvicorn.run(build_app(parts), host=settings.host, port=settings.port, log_level="info",

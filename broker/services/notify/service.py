@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from broker.clock import now as clock_now
 from broker.errors import NotFound
@@ -102,23 +103,47 @@ class NotifyService:
     def observe_many(self, readings: Iterable[Reading], now: datetime | None = None) -> int:
         """Run readings through the rules; returns how many intents they produced."""
         with self._lock:
-            intents: list[Intent] = []
-            changed: dict[tuple[str, str], dict[str, Any]] = {}
-            for reading in readings:
-                for rule in self.rules:
-                    if rule.lg_code != reading.lg_code or reading.family not in rule.families:
-                        continue
-                    devices = rule.devices()
-                    if devices is not None and reading.device_id not in devices:
-                        continue
-                    subject = rule.subjects(reading)
-                    state = self._states[rule.id].setdefault(subject, {})
-                    before = json.dumps(state, sort_keys=True)
-                    intents += rule.on_reading(reading, state, self._memos[rule.id].setdefault(subject, {}))
-                    if json.dumps(state, sort_keys=True) != before:
-                        changed[(rule.id, subject)] = state
+            intents, changed = self._evaluate(readings)
             self._commit(intents, changed, now)
             return len(intents)
+
+    def observe_in(self, s: Session, readings: Iterable[Reading]) -> int:
+        """Run readings through the rules inside the caller's transaction (the sensor feed's batch), so
+        the readings, the rules' new state and the notices commit together. If that transaction rolls
+        back, the rules' state is read back from the store: nothing is remembered that was not kept."""
+        with self._lock:
+            intents, changed = self._evaluate(readings)
+            if not intents and not changed:
+                return 0
+            touched = self._apply(s, intents, changed, clock_now())
+        keys = list(changed)
+        event.listen(s, "after_commit", lambda _s: self.wake(sorted(touched)) if touched else None, once=True)
+        event.listen(s, "after_rollback", lambda _s: self._reload(keys), once=True)
+        return len(intents)
+
+    def _evaluate(self, readings: Iterable[Reading]) -> tuple[list[Intent], dict[tuple[str, str], dict[str, Any]]]:
+        intents: list[Intent] = []
+        changed: dict[tuple[str, str], dict[str, Any]] = {}
+        for reading in readings:
+            for rule in self.rules:
+                if rule.lg_code != reading.lg_code or reading.family not in rule.families:
+                    continue
+                devices = rule.devices()
+                if devices is not None and reading.device_id not in devices:
+                    continue
+                subject = rule.subjects(reading)
+                state = self._states[rule.id].setdefault(subject, {})
+                before = json.dumps(state, sort_keys=True)
+                intents += rule.on_reading(reading, state, self._memos[rule.id].setdefault(subject, {}))
+                if json.dumps(state, sort_keys=True) != before:
+                    changed[(rule.id, subject)] = state
+        return intents, changed
+
+    def _reload(self, keys: list[tuple[str, str]]) -> None:
+        with self._lock, self.store.read() as s:
+            for rule_id, subject in keys:
+                row = s.get(NotifyRuleState, (rule_id, subject))
+                self._states[rule_id][subject] = dict(row.state) if row is not None else {}
 
     def tick(self, now: datetime | None = None) -> int:
         """Clock-driven rules (stale gauges, evening reminders) and digests; called every half minute."""
@@ -140,19 +165,23 @@ class NotifyService:
                 now: datetime | None, digest: bool = False) -> set[str]:
         if not intents and not changed and not digest:
             return set()
-        at = now or clock_now()
         with self.store.write() as s:
-            for (rule_id, subject), state in changed.items():
-                row = s.get(NotifyRuleState, (rule_id, subject))
-                if row is None:
-                    s.add(NotifyRuleState(rule_id=rule_id, subject=subject, state=dict(state), updated_at=at))
-                else:
-                    row.state, row.updated_at = dict(state), at
-            touched = self.writer.write(s, intents, at)
-            if digest:
-                touched |= self.writer.digest(s, at)
+            touched = self._apply(s, intents, changed, now or clock_now(), digest)
         if touched:
             self.wake(sorted(touched))
+        return touched
+
+    def _apply(self, s: Session, intents: list[Intent], changed: dict[tuple[str, str], dict[str, Any]],
+               at: datetime, digest: bool = False) -> set[str]:
+        for (rule_id, subject), state in changed.items():
+            row = s.get(NotifyRuleState, (rule_id, subject))
+            if row is None:
+                s.add(NotifyRuleState(rule_id=rule_id, subject=subject, state=dict(state), updated_at=at))
+            else:
+                row.state, row.updated_at = dict(state), at
+        touched = self.writer.write(s, intents, at)
+        if digest:
+            touched |= self.writer.digest(s, at)
         return touched
 
     # -- the person ------------------------------------------------------------------------------
