@@ -77,19 +77,25 @@ def mail_folder(settings: Settings) -> Path:
     return Path("var/mail")
 
 
-def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> dict[str, MailAdapter]:
-    """Build the service and its mail adapter, register each town's mail destination, and hang the
-    runtime on the hub for the REST handlers. Bad rules, timetable or calendar fail here, at start."""
+def load_service(settings: Settings, store: Store, wake: Callable[[list[str]], None] | None = None) -> NotifyService:
+    """The service from the configured rules, timetable and calendar; bad files fail here, at start."""
     town = definitions.load(Path(settings.notify_rules) if settings.notify_rules else definitions.DEFAULT_RULES)
     timetable = GtfsTimetable.read(Path(settings.notify_gtfs) if settings.notify_gtfs else DEMO_TOWN / "gtfs")
     calendar = Calendar5374.read(Path(settings.notify_gomi) if settings.notify_gomi else DEMO_TOWN / "gomi")
     public = settings.public_url or f"http://{settings.host}:{settings.port}"
-    service = NotifyService(store, {town.lg_code: town}, timetable=timetable, calendar=calendar,
-                            public_url=public, wake=hub.wake)
-    destination = mail_destination(town.lg_code)
-    if destination not in registry.snapshot().systems:
-        registry.upsert_system({"id": destination, "name": f"{town.town_name} お知らせメール", "lgCode": town.lg_code,
-                                "deliveryKind": "mail", "roles": [], "allow": []})
+    return NotifyService(store, {town.lg_code: town}, timetable=timetable, calendar=calendar,
+                         public_url=public, wake=wake)
+
+
+def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> dict[str, MailAdapter]:
+    """Build the service and its mail adapter, register each town's mail destination, and hang the
+    runtime on the hub for the REST handlers."""
+    service = load_service(settings, store, hub.wake)
+    for town in service.towns.values():
+        destination = mail_destination(town.lg_code)
+        if destination not in registry.snapshot().systems:
+            registry.upsert_system({"id": destination, "name": f"{town.town_name} お知らせメール",
+                                    "lgCode": town.lg_code, "deliveryKind": "mail", "roles": [], "allow": []})
     sink = MailSink(mail_folder(settings)).start() if settings.smtp_url == "embedded" else None
     target = SmtpTarget.parse(sink.url if sink else settings.smtp_url)
     adapter = MailAdapter(target, service, sender=settings.mail_from, timeout=settings.delivery_timeout)
@@ -98,6 +104,18 @@ def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> di
     setattr(hub, SERVICE_ATTRIBUTE, service)
     adapter.on_close = runtime.stop
     return {"mail": adapter}
+
+
+def worker_adapters(settings: Settings, store: Store) -> dict[str, MailAdapter]:
+    """The mail adapter of a Celery worker. The embedded sink lives in the serving hub only, so a
+    worker sends to ``CHIPLA_SMTP_URL``; with ``embedded`` it has no mail adapter, and mail
+    deliveries it meets go to the dead letter channel naming the missing adapter."""
+    if settings.smtp_url == "embedded":
+        log.warning("CHIPLA_SMTP_URL=embedded: this worker delivers no mail; set an SMTP server for workers")
+        return {}
+    service = load_service(settings, store)
+    return {"mail": MailAdapter(SmtpTarget.parse(settings.smtp_url), service, sender=settings.mail_from,
+                                timeout=settings.delivery_timeout)}
 
 
 def sensor_tap(hub: Hub) -> Callable[[Session, list[StoredReading]], None] | None:

@@ -23,6 +23,7 @@ from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
 from broker.outbox import Outbox
 from broker.registry import Registry
 from broker.store import Store
+from chipla import notify
 from chipla.config import Settings
 from chipla.wiring import deliverer, outbound_adapters, retry_policy
 
@@ -51,8 +52,8 @@ class DeliveryRunner:
                 s = self.settings
                 store = Store(s.db_url, synchronous=s.sqlite_synchronous)
                 outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
-                self._parts = WorkerParts(store, outbox, deliverer(Registry(store), outbound_adapters(s),
-                                                                   mappings.registry()))
+                adapters = {**outbound_adapters(s), **notify.worker_adapters(s, store)}
+                self._parts = WorkerParts(store, outbox, deliverer(Registry(store), adapters, mappings.registry()))
             return self._parts
 
     def run(self, delivery_id: int, owner: str) -> str:
