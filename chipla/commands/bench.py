@@ -66,6 +66,9 @@ def run_mqtt(args: argparse.Namespace) -> int:
     from bench import mqtt_bench
 
     print(mqtt_bench.report(mqtt_bench.run(args.publishers, args.readings, args.paced)))
+    return 0
+
+
 def _notify(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = benches.add_parser("notify", help="water-level readings → notices → outbox → SMTP, beside an SMTP baseline")
     p.add_argument("--rate", type=float, default=1000.0, help="readings per second (default 1,000)")
