@@ -32,9 +32,9 @@ from adapters.inbound.wsdl_docs import WsdlDocuments
 from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
 from chipla.console_wiring import console_deps
-from chipla.opendata_site import opendata_routes
 from chipla.notify import runtime_of
 from chipla.notify_inbox import inbox_routes
+from chipla.opendata_site import opendata_routes
 from chipla.wiring import Parts
 
 FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console", "/ngsi/", "/opendata")

@@ -1,7 +1,7 @@
 """notifications: subscribers, topics, guardian links, notices, rule state, keys
 
 Revision ID: 0010
-Revises: 0004_webhook_secret
+Revises: 0005
 Create Date: 2026-11-29 06:15:05.928427
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0004_webhook_secret'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
