@@ -93,7 +93,8 @@ def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> di
     service = load_service(settings, store, hub.wake)
     for town in service.towns.values():
         destination = mail_destination(town.lg_code)
-        if destination not in registry.snapshot().systems:
+        known = registry.snapshot().systems.get(destination)
+        if known is None or not known.active:  # a registry file that does not list it leaves it inactive
             registry.upsert_system({"id": destination, "name": f"{town.town_name} お知らせメール",
                                     "lgCode": town.lg_code, "deliveryKind": "mail", "roles": [], "allow": []})
     sink = MailSink(mail_folder(settings)).start() if settings.smtp_url == "embedded" else None

@@ -85,7 +85,7 @@ def walk(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Popen
         receiver.terminate()
         log = hub.communicate(timeout=30)[1]
         receiver.communicate(timeout=30)
-    assert "registry: 3 systems (1 admin), 1 subscriptions" in log
+    assert "registry: 4 systems (1 admin), 1 subscriptions" in log  # with the hub's mail destination
 
 
 def test_the_tutorial_from_registry_to_delivery(walk: tuple[str, dict[str, str], subprocess.Popen[str]]) -> None:
