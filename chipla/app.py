@@ -97,10 +97,10 @@ def build_app(parts: Parts) -> ASGIApp:
         Route("/healthz", healthz),
         Route("/metrics", metrics),
         Route("/", root),
+        *inbox_routes(parts),  # before the console's Mount, which takes every other /console path
         *console_routes(console_deps(parts)),
         *NgsiApi(parts.store, parts.registry).routes(),
         *opendata_routes(parts),
-        *inbox_routes(parts),
     ], lifespan=lifespan)
 
     rest = connexion.AsyncApp(__name__, specification_dir=str(api_specs.ROOT))
