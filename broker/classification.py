@@ -1,65 +1,81 @@
 """Field classification and redaction: part of routing, not an afterthought.
 
-A destination receives a field only if it is entitled to the field's class; 個人番号 (``specific``)
-goes only to systems registered for 番号利用事務. Redaction returns a copy and never touches the
-stored original.
+A destination receives a field only if it is entitled to the field's class; ``specific`` fields
+(個人番号) go only to systems registered for 番号利用事務. Each service declares its own table
+(:class:`FieldClasses`, usually from a ``classification.yaml`` in its folder). Redaction returns a copy
+and never touches the stored original.
 """
 
 from __future__ import annotations
 
 import copy
-from functools import cache
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-POLICY = Path(__file__).resolve().parent / "policy" / "classification.yaml"
 CLASSES = ("public", "personal", "specific")
+DEFAULT_CLASS = "personal"  # a field nobody classified is treated as personal information
 
 
-@cache
-def _table(service: str) -> list[tuple[str, str]]:
-    raw = yaml.safe_load(POLICY.read_text(encoding="utf-8"))["classes"].get(service, {})
-    for path, cls in raw.items():
-        if cls not in CLASSES:
-            raise ValueError(f"{POLICY}: class {cls!r} of {path!r} is not one of {CLASSES}")
-    return sorted(raw.items(), key=lambda kv: -len(kv[0]))
+class FieldClasses:
+    """Dotted path prefix → class. The longest matching prefix wins; anything unlisted is personal.
+
+    Paths are relative to the record, so a prefix matches at any depth: ``rec.x`` classifies
+    ``msg.rec.x`` (a notice) and ``rec.x`` (a query answer) alike.
+    """
+
+    def __init__(self, table: Mapping[str, str], source: str = "<declared>") -> None:
+        for path, cls in table.items():
+            if cls not in CLASSES:
+                raise ValueError(f"{source}: class {cls!r} of {path!r} is not one of {CLASSES}")
+        self._table = sorted(table.items(), key=lambda kv: -len(kv[0]))
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> FieldClasses:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(raw.get("classes", {}), source=str(path))
+
+    def class_of(self, path: str) -> str:
+        known = self._cache.get(path)
+        if known is not None:
+            return known
+        parts = path.split(".")
+        found = DEFAULT_CLASS
+        for prefix, cls in self._table:
+            if any(_starts(".".join(parts[i:]), prefix) for i in range(len(parts))):
+                found = cls
+                break
+        self._cache[path] = found
+        return found
+
+    def redact(self, body: dict[str, Any], allowed: frozenset[str]) -> tuple[dict[str, Any], list[str]]:
+        """Copy of ``body`` without the fields the destination may not receive, and their paths."""
+        removed: list[str] = []
+        out = copy.deepcopy(body)
+
+        def walk(node: Any, path: str) -> None:
+            if isinstance(node, dict):
+                for key in list(node):
+                    child = f"{path}.{key}" if path else key
+                    if isinstance(node[key], dict | list):
+                        walk(node[key], child)
+                    elif self.class_of(child) not in allowed:
+                        del node[key]
+                        removed.append(child)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item, path)
+
+        walk(out, "")
+        return out, removed
 
 
-def class_of(service: str, path: str) -> str:
-    """Class of a field. Policy paths are relative to the record, so ``ido.jumin.x`` and ``jumin.x``
-    (a 照会 answer) are the same field."""
-    parts = path.split(".")
-    for prefix, cls in _table(service):
-        for start in range(len(parts)):
-            tail = ".".join(parts[start:])
-            if tail == prefix or tail.startswith(prefix + "."):
-                return cls
-    return "personal"
+def _starts(tail: str, prefix: str) -> bool:
+    return tail == prefix or tail.startswith(prefix + ".")
 
 
 def entitled_classes(*, bango_riyo: bool) -> frozenset[str]:
     return frozenset(CLASSES) if bango_riyo else frozenset({"public", "personal"})
-
-
-def redact(service: str, body: dict[str, Any], allowed: frozenset[str]) -> tuple[dict[str, Any], list[str]]:
-    """Copy of ``body`` without the fields the destination may not receive, and their paths."""
-    removed: list[str] = []
-    out = copy.deepcopy(body)
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            for key in list(node):
-                child = f"{path}.{key}" if path else key
-                if isinstance(node[key], dict | list):
-                    walk(node[key], child)
-                elif class_of(service, child) not in allowed:
-                    del node[key]
-                    removed.append(child)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, path)
-
-    walk(out, "")
-    return out, removed

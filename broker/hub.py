@@ -1,44 +1,47 @@
 """The pipeline every inbound adapter calls, as one ordered list of stages:
 
-    authenticate (adapter) → authorise → validate rules → map → route → store + outbox → ack
+    authenticate (door) → envelope + schema (door) → authorise → look up the service → its checks
+        → route with its facts → map → store + outbox + its rules (one transaction) → ack
                                                                                   ↓
                                                               dispatch → delivered | retry | dead letter
 
+The hub knows no service by name: what differs between services is declared by each one
+(``broker.service.Service``) and found in the catalogue by the header's ``service``. A 照会 takes the
+short way: authorise → audit → answer from the service's projection through the caller's view.
 Anything refused on the way is kept in quarantine with its reason and audited; nothing is dropped.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 from broker import audit, classification
 from broker.accept import AcceptWriter, Derived, Receipt
+from broker.catalog import ServiceCatalog
 from broker.dispatch.base import Dispatcher
 from broker.envelope import Envelope, Header
-from broker.errors import HubError, NotAllowed, RequestInvalid
+from broker.errors import HubError, NotAllowed
 from broker.refusals import RefusalLog, RefusalPolicy
 from broker.registry import Registry, SystemInfo
 from broker.router import destinations
 from broker.security.nonces import NonceCache
-from broker.services import jumin
+from broker.service import OperationKind, QueryContext, Service
 from broker.store import Store
 
 log = logging.getLogger(__name__)
 
 BANGO_RIYO_PURPOSE = "bango_riyo"
 
-Mapper = Callable[[Envelope], list[dict[str, Any]]]
 
 
 class Hub:
-    def __init__(self, store: Store, registry: Registry, mapper: Mapper | None = None,
+    def __init__(self, store: Store, registry: Registry, services: ServiceCatalog,
                  refusal_policy: RefusalPolicy | None = None) -> None:
         self.store = store
         self.registry = registry
-        self.mapper = mapper
+        self.services = services
         self.nonces = NonceCache(store)
         self.refusals = RefusalLog(store, refusal_policy)
         self.dispatcher: Dispatcher | None = None
@@ -83,23 +86,35 @@ class Hub:
         """The stages up to the store; the future resolves when the envelope is durable."""
         self.authorise(caller, envelope)
         h = envelope.header
-        if (h.service, h.operation) != (jumin.SERVICE, jumin.NOTIFY):
-            raise RequestInvalid(f"{h.service}/{h.operation} is not a notification this hub accepts",
-                                 code="unknown_operation")
-        ido = envelope.body["ido"]
-        jumin.check_codes(ido)
-        subject = h.subject_key or jumin.subject_key(ido)
-        routes = destinations(envelope, self.registry.snapshot(), jumin.ido_category(ido))
-        mapped = self.mapper(envelope) if self.mapper else []
+        service, _op = self.services.operation(h.service, h.operation, OperationKind.NOTICE)
+        body = envelope.body
+        service.check(body)
+        subject = h.subject_key or service.subject_key(body)
+        routes = destinations(envelope, self.registry.snapshot(), service.routing_facts(body))
+        mapped = service.map(body)
         derived = Derived(subject_key=subject, destinations=routes, mapped=mapped, nonce=nonce,
-                          rules=jumin.RULES, facts=jumin.facts(h.lg_code, ido))
+                          rules=service.rules, facts=service.rule_facts(h, body))
         return self.writer.submit(envelope, derived)
 
+    def answer(self, envelope: Envelope, caller: SystemInfo,
+               nonce: tuple[str, str] | None = None) -> dict[str, Any]:
+        """Run a 照会: authorise, audit who asked about whom, answer through the caller's view.
+
+        Blocking (it reads the store): doors call it from a worker thread."""
+        h = envelope.header
+        self.authorise(caller, envelope)
+        service, op = self.services.operation(h.service, h.operation, OperationKind.QUERY)
+        assert op.query is not None
+        self.record_query(caller, envelope, op.query.subject(envelope.body), nonce, authorised=True)
+        ctx = QueryContext(self.store, h.lg_code, self._viewer(service, caller, h))
+        return op.query.answer(ctx, envelope.body)
+
     def record_query(self, caller: SystemInfo, envelope: Envelope, subject: str,
-                     nonce: tuple[str, str] | None = None) -> None:
+                     nonce: tuple[str, str] | None = None, *, authorised: bool = False) -> None:
         """照会 are audited: who asked about whom, for which purpose. Asking for 番号利用事務 without
         being registered for it is refused (2006), never answered with the 個人番号 quietly left out."""
-        self.authorise(caller, envelope)
+        if not authorised:
+            self.authorise(caller, envelope)
         h = envelope.header
         if h.purpose_code == BANGO_RIYO_PURPOSE and not caller.bango_riyo:
             raise NotAllowed(f"システム {caller.id} は番号利用事務 (bango_riyo) に登録されていません",
@@ -110,12 +125,17 @@ class Hub:
             audit.append(s, caller.id, f"query.{h.operation}", subject,
                          {"messageId": h.message_id, "purpose": h.purpose_code, "operator": h.operator_id})
 
-    def entitled_view(self, caller: SystemInfo, header: Header, record: dict[str, Any]) -> dict[str, Any]:
-        """What a 照会 may return: 個人番号 only to a 番号利用事務 system asking for that purpose."""
+    def _viewer(self, service: Service, caller: SystemInfo, header: Header) -> Any:
+        """What a 照会 may return: ``specific`` fields (個人番号) only to a 番号利用事務 system asking
+        for that purpose."""
         bango = caller.bango_riyo and header.purpose_code == BANGO_RIYO_PURPOSE
-        view, _removed = classification.redact("jumin", {"jumin": record},
-                                               classification.entitled_classes(bango_riyo=bango))
-        return dict(view["jumin"])
+        allowed = classification.entitled_classes(bango_riyo=bango)
+
+        def view(record: dict[str, Any], at: str) -> dict[str, Any]:
+            redacted, _removed = service.classes.redact({at: record}, allowed)
+            return dict(redacted[at])
+
+        return view
 
     def quarantine(self, *, channel: str, original: bytes, headers: dict[str, Any], error: HubError,
                    sender: str | None, client: str = "") -> None:

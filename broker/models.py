@@ -2,8 +2,8 @@
 
 ``messages`` keeps every accepted original byte-exact; ``deliveries`` is the outbox (one row per
 entitled destination, written in the accept transaction); ``quarantine`` keeps what failed
-validation; ``audit_log`` is the hash chain. Residents are a projection of accepted 異動 used by
-the 照会 operations.
+validation; ``audit_log`` is the hash chain. A service's projections (the tables its 照会 read) are declared in
+the service's own folder on the same metadata.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Subscription(Base):
     system_id: Mapped[str] = mapped_column(ForeignKey("systems.id", ondelete="CASCADE"))
     service: Mapped[str] = mapped_column(String(32))
     operation: Mapped[str] = mapped_column(String(64))
-    ido_categories: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    categories: Mapped[list[Any] | None] = mapped_column("ido_categories", JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (UniqueConstraint("system_id", "service", "operation"),)
@@ -171,23 +171,6 @@ class Quarantine(Base):
     reason: Mapped[str] = mapped_column(Text)
     original: Mapped[bytes] = mapped_column(LargeBinary)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-class ResidentVersion(Base):
-    """Projection of accepted 異動: the resident record as it stands from ``valid_from``."""
-
-    __tablename__ = "resident_versions"
-    id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
-    lg_code: Mapped[str] = mapped_column(String(6))
-    atena_no: Mapped[str] = mapped_column(String(15))
-    setai_no: Mapped[str] = mapped_column(String(15))
-    valid_from: Mapped[str] = mapped_column(String(10))  # ISO date of the 異動
-    message_seq: Mapped[int] = mapped_column(ForeignKey("messages.seq", ondelete="CASCADE"))
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
-    __table_args__ = (
-        Index("ix_resident_versions_atena", "lg_code", "atena_no", "valid_from"),
-        Index("ix_resident_versions_setai", "lg_code", "setai_no", "valid_from"),
-    )
 
 
 class Nonce(Base):

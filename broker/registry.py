@@ -54,7 +54,7 @@ class SubscriptionInfo:
     system_id: str
     service: str
     operation: str
-    ido_categories: tuple[str, ...] | None
+    categories: tuple[str, ...] | None  # routing categories wanted; None: all
 
 
 @dataclass
@@ -108,7 +108,7 @@ class Registry:
                     snap.by_wss_user[row.wss_username] = row.id
             snap.acl = {(a.system_id, a.service, a.operation) for a in s.execute(select(AclEntry)).scalars()}
             for sub in s.execute(select(Subscription).where(Subscription.active.is_(True))).scalars():
-                cats = tuple(sub.ido_categories) if sub.ido_categories else None
+                cats = tuple(sub.categories) if sub.categories else None
                 snap.subscriptions.append(
                     SubscriptionInfo(sub.id, sub.system_id, sub.service, sub.operation, cats)
                 )
@@ -182,7 +182,7 @@ class Registry:
         return sorted(f"{sv}/{op}" for sid, sv, op in self.snapshot().acl if sid == system_id)
 
     def add_subscription(self, system_id: str, service: str, operation: str,
-                         ido_categories: list[str] | None = None) -> SubscriptionInfo:
+                         categories: list[str] | None = None) -> SubscriptionInfo:
         self.system(system_id)
         with self.store.write() as s:
             existing = s.execute(select(Subscription).where(
@@ -190,7 +190,7 @@ class Registry:
                 Subscription.operation == operation)).scalar_one_or_none()
             sub = existing or Subscription(system_id=system_id, service=service, operation=operation,
                                            created_at=now())
-            sub.ido_categories = ido_categories or None
+            sub.categories = categories or None
             sub.active = True
             s.add(sub)
             s.flush()

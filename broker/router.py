@@ -1,18 +1,21 @@
 """Content-based router: which registered systems are entitled to an accepted message.
 
-A subscription names (service, operation) and optionally the 異動事由 categories (増 / 減 / 変更)
-it wants; the subscriber must belong to the message's tenant and must not be its sender. Field
-entitlement is applied per destination at delivery time (``classification.redact``).
+A subscription names (service, operation) and optionally the categories it wants (the service's
+routing facts say which category a message has, e.g. 増 / 減 / 変更 of a change); the subscriber
+must belong to the message's tenant and must not be its sender. Field entitlement is applied per
+destination at delivery time (``FieldClasses.redact``).
 """
 
 from __future__ import annotations
 
 from broker.envelope import Envelope
 from broker.registry import Snapshot
+from broker.service import RoutingFacts
 
 
-def destinations(envelope: Envelope, snapshot: Snapshot, ido_category: str | None = None) -> list[str]:
+def destinations(envelope: Envelope, snapshot: Snapshot, facts: RoutingFacts | None = None) -> list[str]:
     header = envelope.header
+    facts = facts or RoutingFacts()
     out: list[str] = []
     for sub in snapshot.subscriptions:
         if sub.service != header.service or sub.operation not in (header.operation, "*"):
@@ -22,7 +25,9 @@ def destinations(envelope: Envelope, snapshot: Snapshot, ido_category: str | Non
             continue
         if system.id == header.sender_system_id:
             continue
-        if sub.ido_categories and ido_category not in sub.ido_categories:
+        if sub.categories and facts.category not in sub.categories:
+            continue
+        if facts.category_required and not sub.categories:
             continue
         if header.receiver_system_id and system.id != header.receiver_system_id:
             continue

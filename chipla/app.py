@@ -1,7 +1,9 @@
 """The ASGI application: one port for REST (connexion, spec-first), SOAP, health and metrics.
 
 SOAP, health and metrics are plain Starlette routes, dispatched before connexion so the hot SOAP
-path does not cross the REST middleware stack.
+path does not cross the REST middleware stack. Every registered service with a WSDL gets its SOAP
+endpoint at ``/soap/<service>``; every service with an OpenAPI fragment gets its REST paths, merged
+into the one document served at ``/api/v1/openapi.json``.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from adapters.inbound.console import console_routes
 from adapters.inbound.refusal_gate import RefusalGate
 from adapters.inbound.rest import problems
 from adapters.inbound.rest.context import HubScope
-from adapters.inbound.rest.methods import allowed_methods
-from adapters.inbound.soap_jumin import JuminSoapEndpoint
-from adapters.inbound.wsdl_docs import WsdlDocuments
+from adapters.inbound.rest.methods import AllowedMethods
+from adapters.inbound.rest.services import resolver
+from adapters.inbound.soap.endpoint import SoapEndpoint
+from adapters.inbound.soap.wsdl_docs import WsdlDocuments
 from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
 from chipla.console_wiring import console_deps
@@ -57,7 +60,9 @@ class PathDispatch:
 
 def build_app(parts: Parts) -> ASGIApp:
     hub = parts.hub
-    soap = JuminSoapEndpoint(hub, WsdlDocuments(), max_bytes=parts.settings.max_message_bytes)
+    docs = WsdlDocuments()
+    soap = [SoapEndpoint(hub, service, docs, max_bytes=parts.settings.max_message_bytes)
+            for service in parts.services if service.contract.wsdl]
 
     async def healthz(_: Request) -> Response:
         body = {"status": "ok", "dispatcher": parts.settings.dispatcher,
@@ -93,7 +98,7 @@ def build_app(parts: Parts) -> ASGIApp:
                 adapter.close()
 
     fast = Starlette(routes=[
-        Route("/soap/jumin", soap.handle, methods=["GET", "POST"]),
+        *(Route(endpoint.path, endpoint.handle, methods=["GET", "POST"]) for endpoint in soap),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
         Route("/", root),
@@ -104,12 +109,14 @@ def build_app(parts: Parts) -> ASGIApp:
     ], lifespan=lifespan)
 
     rest = connexion.AsyncApp(__name__, specification_dir=str(api_specs.ROOT))
-    rest.add_api("openapi.yaml", base_path="/api/v1", strict_validation=True, validate_responses=False,
+    spec = api_specs.openapi_document(s.contract.openapi for s in parts.services if s.contract.openapi)
+    rest.add_api(spec, base_path="/api/v1", strict_validation=True, validate_responses=False,
+                 resolver=resolver(parts.services),
                  swagger_ui_options=connexion.options.SwaggerUIOptions(swagger_ui_path="/ui"))
     rest.add_error_handler(HubError, problems.on_hub_error)
     rest.add_error_handler(ProblemException, problems.on_problem)
     rest.add_error_handler(404, problems.on_not_found)
-    rest.add_error_handler(405, problems.method_not_allowed(allowed_methods))
+    rest.add_error_handler(405, problems.method_not_allowed(AllowedMethods(spec)))
     rest.add_error_handler(Exception, problems.on_unexpected)
     return RefusalGate(HubScope(PathDispatch(fast, rest), hub, max_bytes=parts.settings.max_message_bytes),
                        hub.refusals)

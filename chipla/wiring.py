@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import mappings
@@ -13,10 +11,10 @@ from adapters.inbound.rest import procurement
 from adapters.outbound.ngsi.notify import NgsiNotifyAdapter
 from adapters.outbound.soap_client import SoapDeliveryAdapter
 from adapters.outbound.webhook import WebhookAdapter
+from broker.catalog import ServiceCatalog
 from broker.dispatch.base import Deliverer, Dispatcher
 from broker.dispatch.external import ExternalDispatcher
 from broker.dispatch.inline import InlineDispatcher
-from broker.envelope import Envelope
 from broker.hub import Hub
 from broker.outbound import OutboundAdapter
 from broker.outbox import Outbox
@@ -26,38 +24,13 @@ from broker.retry import RetryPolicy
 from broker.store import Store
 from chipla import notify, registry_file
 from chipla.config import Settings
-from mappings import imi
+from chipla.services import catalog
 
 log = logging.getLogger(__name__)
 
 
-def ido_mapper(specs: mappings.Registry) -> Callable[[Envelope], list[dict[str, Any]]]:
-    """Every accepted 異動 is stored with its IMI JSON-LD form, mapping id and version, and lineage.
-
-    Fields the mapping could not produce are recorded beside the lineage rather than blocking the
-    accept: the original is kept and can be replayed through a corrected mapping version.
-    """
-
-    def map_ido(envelope: Envelope) -> list[dict[str, Any]]:
-        mapped = imi.ido_to_imi(envelope.body["ido"], specs=specs)
-        lineage = list(_lineage(tuple(mapped.lineage)))
-        lineage += [{"error": {"path": e.path, "reason": e.reason}} for e in mapped.errors]
-        return [{"mapping_id": mapped.mapping_id, "mapping_version": str(mapped.mapping_version),
-                 "output": mapped.output, "lineage": lineage}]
-
-    return map_ido
-
-
-@lru_cache(maxsize=256)
-def _lineage(entries: tuple[mappings.LineageEntry, ...]) -> tuple[dict[str, Any], ...]:
-    """The lineage of a spec version is the same for every record with the same fields present: build
-    its stored form once (entries are frozen, the dicts are only read)."""
-    return tuple(e.to_dict() for e in entries)
-
-
-def deliverer(registry: Registry, adapters: dict[str, OutboundAdapter], specs: mappings.Registry) -> Deliverer:
-    """Deliverer that re-maps a body after redaction, so the IMI form never carries removed fields."""
-    return Deliverer(registry, adapters, remap=lambda body: imi.ido_to_imi(body["ido"], specs=specs).output)
+def deliverer(registry: Registry, adapters: dict[str, OutboundAdapter], services: ServiceCatalog) -> Deliverer:
+    return Deliverer(registry, adapters, services)
 
 
 @dataclass
@@ -65,6 +38,7 @@ class Parts:
     settings: Settings
     store: Store
     registry: Registry
+    services: ServiceCatalog
     hub: Hub
     outbox: Outbox
     adapters: dict[str, OutboundAdapter]
@@ -109,8 +83,8 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     if settings.registry_file:
         counts = registry_file.load(settings.registry_file, registry, delivery_kinds=delivery_kinds(settings))
         log.info("registry file %s: %s", settings.registry_file, ", ".join(f"{k} {v}" for k, v in counts.items()))
-    specs = mappings.registry()
-    hub = Hub(store, registry, mapper=ido_mapper(specs), refusal_policy=refusal_policy(settings))
+    services = catalog(mappings.registry())
+    hub = Hub(store, registry, services, refusal_policy=refusal_policy(settings))
     procurement.attach(hub, settings.procurement_registry)
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
     adapters = outbound_adapters(settings)
@@ -129,7 +103,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
             released = outbox.release_all_leases()
             if released:
                 log.info("released %d deliveries claimed before the last stop", released)
-        dispatcher = InlineDispatcher(outbox, deliverer(registry, adapters, specs),
+        dispatcher = InlineDispatcher(outbox, deliverer(registry, adapters, services),
                                       parallel=settings.delivery_parallel)
     hub.attach_dispatcher(dispatcher)
-    return Parts(settings, store, registry, hub, outbox, adapters, dispatcher)
+    return Parts(settings, store, registry, services, hub, outbox, adapters, dispatcher)

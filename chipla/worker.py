@@ -25,6 +25,7 @@ from broker.registry import Registry
 from broker.store import Store
 from chipla import notify
 from chipla.config import Settings
+from chipla.services import catalog
 from chipla.wiring import deliverer, outbound_adapters, retry_policy
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class DeliveryRunner:
                 store = Store(s.db_url, synchronous=s.sqlite_synchronous)
                 outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
                 adapters = {**outbound_adapters(s), **notify.worker_adapters(s, store)}
-                self._parts = WorkerParts(store, outbox, deliverer(Registry(store), adapters, mappings.registry()))
+                self._parts = WorkerParts(store, outbox, deliverer(Registry(store), adapters,
+                                                                   catalog(mappings.registry())))
             return self._parts
 
     def run(self, delivery_id: int, owner: str) -> str:

@@ -97,7 +97,7 @@ def schema_errors(element: etree._Element) -> list[str]:
 
 @cache
 def openapi() -> dict[str, Any]:
-    return yaml.safe_load(api_specs.path("openapi.yaml").read_text(encoding="utf-8"))
+    return api_specs.openapi_document()
 
 
 def openapi_validator(schema_name: str) -> jsonschema.Draft7Validator:

@@ -18,13 +18,17 @@ from broker.dispatch.base import Deliverer
 from broker.envelope import Envelope, Header
 from broker.errors import DuplicateConflict, NotAllowed, Stale
 from broker.hub import Hub
-from broker.models import AuditEntry, Delivery, Message, Nonce, ResidentVersion
+from broker.models import AuditEntry, Delivery, Message, Nonce
 from broker.outbound import FakeOutbound
 from broker.outbox import Outbox
 from broker.registry import Registry
 from broker.retry import RetryPolicy
+from broker.services.jumin.projection import ResidentVersion
 from broker.store import Store
+from chipla.services import catalog
 from chipla.vendors.samples import SampleTown, header
+
+SERVICES = catalog()
 
 
 @pytest.fixture
@@ -36,7 +40,7 @@ def core(db_url: str):  # type: ignore[no-untyped-def]
     for rid, bango in (("zei", False), ("kokuho", True)):
         registry.upsert_system({"id": rid, "lgCode": "243035", "deliveryKind": "fake", "bangoRiyo": bango})
         registry.add_subscription(rid, "jumin", "IdoTsuchi")
-    hub = Hub(store, registry)
+    hub = Hub(store, registry, SERVICES)
     yield store, registry, hub
     hub.stop()
     store.dispose()
@@ -106,7 +110,7 @@ def test_outbox_claims_one_per_subject_in_order_and_dead_letters(core) -> None: 
     assert len(claimed) == 2  # the first change of `person` and the other resident, not the later ones
     assert {c.receipt_id for c in claimed} >= {other.receipt_id}
     fake = FakeOutbound(fail_next=10)
-    deliverer = Deliverer(registry, {"fake": fake})
+    deliverer = Deliverer(registry, {"fake": fake}, SERVICES)
     outbox.record([deliverer.deliver(c) for c in claimed])
     with store.write() as s:  # make the retries due now
         s.execute(update(Delivery).values(next_attempt_at=Delivery.created_at))
@@ -124,7 +128,7 @@ def test_redaction_per_destination(core) -> None:  # type: ignore[no-untyped-def
     store, registry, hub = core
     hub.accept(_env(SampleTown().tennyu()), registry.system("juki"))
     fake = FakeOutbound()
-    deliverer = Deliverer(registry, {"fake": fake})
+    deliverer = Deliverer(registry, {"fake": fake}, SERVICES)
     outbox = Outbox(store, RetryPolicy())
     for dest in ("zei", "kokuho"):
         outbox.record([deliverer.deliver(c) for c in outbox.claim(dest, "t")])

@@ -100,12 +100,13 @@ def test_missing_header_field_is_1003(hub: RunningHub) -> None:
 
 def test_a_hub_fault_is_a_server_fault_5001_and_nothing_is_half_stored(hub: RunningHub) -> None:
     sender = JukiSender(hub.url, "juki", hub.juki_password)
-    working = hub.parts.hub.mapper
+    service = hub.parts.services["jumin"]
+    working = service.map
 
-    def broken(envelope):  # type: ignore[no-untyped-def]
+    def broken(body):  # type: ignore[no-untyped-def]
         raise RuntimeError("mapping engine failure")
 
-    hub.parts.hub.mapper = broken
+    service.map = broken  # type: ignore[method-assign]
     with pytest.raises(Fault) as exc:
         sender.send(header("juki"), SampleTown().tennyu())
     assert exc.value.code.endswith("Server")
@@ -113,5 +114,5 @@ def test_a_hub_fault_is_a_server_fault_5001_and_nothing_is_half_stored(hub: Runn
     with hub.parts.store.read() as s:
         assert s.execute(select(Quarantine.result_code).order_by(Quarantine.id.desc())).scalars().first() == "5001"
         assert s.execute(select(Message)).first() is None
-    hub.parts.hub.mapper = working
+    service.map = working  # type: ignore[method-assign]
     assert sender.send(header("juki"), SampleTown().tennyu())["result"]["code"] == "0000"

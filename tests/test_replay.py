@@ -20,7 +20,7 @@ from broker.store import Store
 from chipla.importing.pipeline import import_file
 from chipla.importing.replay import ReplayRefused, render, replay
 from chipla.importing.sending import SendTarget
-from chipla.wiring import ido_mapper
+from chipla.services import catalog
 from tests.support import sqlite_url
 from tests.test_import_export import legacy_csv
 
@@ -36,7 +36,7 @@ def store(tmp_path: Path) -> Store:
     registry = Registry(s)
     registry.upsert_system({"id": "juki", "name": "住民記録システム", "lgCode": "243035",
                             "allow": ["jumin/IdoTsuchi"]})
-    hub = Hub(s, registry, mapper=ido_mapper(SPECS))
+    hub = Hub(s, registry, catalog(SPECS))
     (tmp_path / "a.csv").write_bytes(legacy_csv("utf-8", False))
     try:
         import_file(tmp_path / "a.csv", layout="chukan_jumin", store=s,

@@ -8,7 +8,8 @@ import httpx
 from lxml import etree
 from sqlalchemy import select
 
-from adapters.soap import codec, wsse
+from adapters.soap import wsse
+from adapters.wire import codec
 from broker.models import AuditEntry
 from chipla.vendors.samples import SampleTown, header
 from tests.support import RunningHub, raw_soap

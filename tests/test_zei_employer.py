@@ -17,7 +17,7 @@ from zeep.exceptions import Fault
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from adapters.soap.codec import NS_COMMON
+from adapters.wire.codec import NS_COMMON
 from broker import xmldsig
 from broker.clock import now
 from broker.services.zei import seihon

@@ -18,7 +18,7 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 import api_specs
-from adapters.soap.codec import NS_COMMON
+from adapters.wire.codec import NS_COMMON
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 
 BINDING = "{urn:chipla:wsdl:jumin:1}JuminSoap11"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from adapters.soap.codec import NS_COMMON
+from adapters.wire.codec import NS_COMMON
 from broker.errors import HubError, MalformedInput, RequestInvalid
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import Any
 
 from broker import classification
+from broker.catalog import ServiceCatalog
 from broker.clock import now
 from broker.envelope import Header
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
@@ -15,6 +14,8 @@ from broker.outbox import Claimed, Outcome
 from broker.registry import Registry
 
 log = logging.getLogger(__name__)
+
+UNDECLARED = classification.FieldClasses({})
 
 
 class Dispatcher(ABC):
@@ -32,15 +33,14 @@ class Dispatcher(ABC):
 class Deliverer:
     """Turns a claimed outbox row into an outbound message for the destination's adapter.
 
-    The body is redacted per destination here, so a field never leaves for a system not entitled
-    to its class, whichever dispatcher runs the delivery.
+    The body is redacted per destination here with the message's service's field classes, so a
+    field never leaves for a system not entitled to its class, whichever dispatcher runs the delivery.
     """
 
-    def __init__(self, registry: Registry, adapters: dict[str, OutboundAdapter],
-                 remap: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+    def __init__(self, registry: Registry, adapters: dict[str, OutboundAdapter], services: ServiceCatalog) -> None:
         self.registry = registry
         self.adapters = adapters
-        self.remap = remap
+        self.services = services
 
     def deliver(self, claimed: Claimed) -> Outcome:
         started = now()
@@ -55,12 +55,15 @@ class Deliverer:
                            f"no outbound adapter for delivery kind {destination.delivery_kind!r}",
                            retryable=False, started_at=started, owner=claimed.owner)
         header = Header(**claimed.envelope["header"])
+        service = self.services.get(header.service)
+        # a message written by a tap of its own (no declared service) has every field personal
+        classes = service.classes if service is not None else UNDECLARED
         allowed = classification.entitled_classes(bango_riyo=destination.bango_riyo)
-        body, removed = classification.redact(header.service, claimed.canonical, allowed)
+        body, removed = classes.redact(claimed.canonical, allowed)
         mapped = claimed.mapped
         if removed and mapped is not None:
             # the stored form was made from the full record: map the redacted body again
-            mapped = self.remap(body) if self.remap else None
+            mapped = service.remap(body) if service is not None else None
         message = OutboundMessage(
             delivery_id=claimed.delivery_id, receipt_id=claimed.receipt_id, attempt=claimed.attempt,
             header=header, body=body, mapped=mapped, destination=destination, removed_fields=tuple(removed),

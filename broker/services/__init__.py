@@ -1,1 +1,2 @@
-"""業務-specific rules of the core: subject keys, code-list checks, projections and 照会 queries."""
+"""The services (業務 and feeds), one package each. The composition root registers them
+(``chipla/services.py``); the core reaches them only through ``broker.service.Service``."""

@@ -20,7 +20,7 @@ from chipla.config import Settings
 from chipla.importing.pipeline import ImportSummary, import_file
 from chipla.importing.sending import SendTarget
 from chipla.importing.sources import ENCODINGS, FileRefused
-from chipla.wiring import ido_mapper
+from chipla.services import catalog
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,7 +41,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _send_target(store: Store, specs: mappings.Registry, args: argparse.Namespace) -> tuple[SendTarget, Hub]:
     """A hub pipeline without a dispatcher: messages wait in the outbox for the running hub's."""
     registry = Registry(store)
-    hub = Hub(store, registry, mapper=ido_mapper(specs))
+    hub = Hub(store, registry, catalog(specs))
     hub.writer.start()
     return SendTarget(hub, registry.system(args.sender), args.operator), hub
 

@@ -24,9 +24,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import api_specs
-from adapters.inbound.wsdl_docs import WsdlDocuments
+from adapters.inbound.soap.wsdl_docs import WsdlDocuments
 from adapters.soap import envelope, wsse, xmlsafe
-from adapters.soap.codec import NS_COMMON
+from adapters.wire.codec import NS_COMMON
 from broker import xmldsig
 from broker.errors import HeaderInvalid, HubError, NotAllowed, RequestInvalid, SchemaInvalid
 from broker.security import usernametoken

@@ -7,11 +7,15 @@ from typing import Any
 
 from lxml import etree
 
-from adapters.soap import codec, wsse
+from adapters.soap import wsse
+from adapters.wire import codec
+from broker.service import Contract
+from broker.services.jumin import JuminService
 
 
 def raw_soap(meta: dict[str, Any], body_qname: str, body: dict[str, Any], username: str, password: str,
-             *, version: str = "http://schemas.xmlsoap.org/soap/envelope/") -> bytes:
+             *, version: str = "http://schemas.xmlsoap.org/soap/envelope/",
+             contract: Contract = JuminService.contract) -> bytes:
     """One signed request: WS-Security UsernameToken (fresh nonce), PfHeader and the body."""
     env = etree.Element(f"{{{version}}}Envelope", nsmap={"soap": version})
     head = etree.SubElement(env, f"{{{version}}}Header")
@@ -21,5 +25,5 @@ def raw_soap(meta: dict[str, Any], body_qname: str, body: dict[str, Any], userna
                 "service", "operation", "specVersion", "operatorId", "purposeCode", "subjectKey"):
         if key in meta:
             etree.SubElement(pf, f"{{{codec.NS_COMMON}}}{key}").text = str(meta[key])
-    etree.SubElement(env, f"{{{version}}}Body").append(codec.to_xml(body_qname, body))
+    etree.SubElement(env, f"{{{version}}}Body").append(codec.for_contract(contract).to_xml(body_qname, body))
     return etree.tostring(env, xml_declaration=True, encoding="utf-8")

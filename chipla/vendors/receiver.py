@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.inbound.wsdl_docs import WsdlDocuments
+from adapters.inbound.soap.wsdl_docs import WsdlDocuments
 from adapters.outbound import webhook_signature
-from adapters.soap import codec, envelope, wsse, xmlsafe
+from adapters.soap import envelope, wsse, xmlsafe
+from adapters.wire import codec
 from broker.accept import content_digest
 from broker.clock import now
 from broker.envelope import Envelope, Header
@@ -35,9 +36,11 @@ from broker.errors import (
     SchemaInvalid,
     Stale,
 )
-from broker.reasons import scrub
 from broker.security import usernametoken
 from broker.services import jumin
+from broker.services.jumin import JuminService
+
+JUMIN_NS = JuminService.contract.namespace
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Inbox:
 def receiver_app(name: str, username: str, password: str,
                  webhook_secret: str | None = None) -> tuple[Starlette, Inbox]:
     """A receiving vendor system; with ``webhook_secret`` its webhook refuses unsigned deliveries (401)."""
+    jumin_codec = codec.for_contract(JuminService.contract)
     inbox = Inbox()
     docs = WsdlDocuments()
 
@@ -117,17 +121,16 @@ def receiver_app(name: str, username: str, password: str,
                 inbox.nonces.add(verified.nonce_key)
             if inbox.should_fail():
                 raise HubError("受信システムが一時的に利用できません", code="downstream_unavailable")
-            if req.body_element.tag != f"{{{codec.NS_JUMIN}}}IdoTsuchiRequest":
+            if req.body_element.tag != f"{{{JUMIN_NS}}}IdoTsuchiRequest":
                 raise RequestInvalid(f"この受信システムは IdoTsuchi だけを受け付けます: {req.body_element.tag}",
                                      code="unknown_operation")
-            if req.header_block is None or not codec.lxml_common_schema().validate(req.header_block):
+            if req.header_block is None or not codec.common().lxml_schema.validate(req.header_block):
                 raise HeaderInvalid("共通ヘッダ (PfHeader) がないか正しくありません")
-            header = Header.from_wire(codec.to_dict(req.header_block))
+            header = Header.from_wire(codec.common().to_dict(req.header_block))
             if (header.service, header.operation) != ("jumin", "IdoTsuchi"):
                 raise HeaderInvalid("共通ヘッダの service/operation が本文と一致しません")
-            if not codec.lxml_schema().validate(req.body_element):
-                raise SchemaInvalid(scrub(f"スキーマ検証エラー: {codec.lxml_schema().error_log.last_error}"))
-            ido = codec.to_dict(req.body_element)["ido"]
+            jumin_codec.validate(req.body_element, SchemaInvalid)
+            ido = jumin_codec.to_dict(req.body_element)["ido"]
             jumin.check_codes(ido)
             env = Envelope(header, {"ido": ido}, raw, "text/xml", "soap")
             receipt, duplicate = inbox.take_ido(header.message_id, content_digest(env),
@@ -135,7 +138,7 @@ def receiver_app(name: str, username: str, password: str,
         except HubError as exc:
             return Response(envelope.fault(version, exc), status_code=500,
                             media_type=envelope.CONTENT_TYPE[version])
-        body = codec.to_xml(f"{{{codec.NS_JUMIN}}}IdoTsuchiResponse", {
+        body = jumin_codec.to_xml(f"{{{JUMIN_NS}}}IdoTsuchiResponse", {
             "result": {"code": "0001" if duplicate else "0000", "message": "受信しました"},
             "receiptId": receipt, "acceptedAt": now(), "duplicate": duplicate})
         return Response(envelope.envelope(version, body), media_type=envelope.CONTENT_TYPE[version])

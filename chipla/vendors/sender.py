@@ -9,7 +9,7 @@ import zeep
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from adapters.soap.codec import NS_COMMON
+from adapters.wire.codec import NS_COMMON
 
 HEADER_ORDER = ("messageId", "correlationId", "sentAt", "lgCode", "senderSystemId", "receiverSystemId",
                 "service", "operation", "specVersion", "operatorId", "purposeCode", "subjectKey")

@@ -9,7 +9,7 @@ import zeep
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from adapters.soap.codec import NS_COMMON
+from adapters.wire.codec import NS_COMMON
 from chipla.vendors.sender import HEADER_ORDER
 
 

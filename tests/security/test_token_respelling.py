@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import func, select
 
-from adapters.soap import codec, wsse
+from adapters.soap import wsse
+from adapters.wire import codec
 from broker.errors import NotAllowed
 from broker.models import Message
 from broker.security import usernametoken

@@ -32,7 +32,7 @@ def _system_json(info: SystemInfo, allow: list[str]) -> dict[str, Any]:
 
 def _sub_json(sub: SubscriptionInfo) -> dict[str, Any]:
     return {"id": sub.id, "systemId": sub.system_id, "service": sub.service, "operation": sub.operation,
-            "idoCategories": list(sub.ido_categories) if sub.ido_categories else None}
+            "idoCategories": list(sub.categories) if sub.categories else None}
 
 
 def _audit(actor: str, action: str, subject: str) -> None:

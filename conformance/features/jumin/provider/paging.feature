@@ -2,7 +2,7 @@
 @jumin @provider
 機能: 異動一覧照会のページングと順序
   異動一覧照会は受付順に並び、nextCursor と hasMore でたどると欠落も重複もなく全件が得られる
-  （api_specs/xsd/jumin.xsd IdoIchiranShokaiResponse、api_specs/openapi.yaml GET /jumin/ido）。
+  （api_specs/xsd/jumin.xsd IdoIchiranShokaiResponse、api_specs/openapi/jumin.yaml GET /jumin/ido）。
 
   @JUMIN-PAGE-001
   シナリオ: SOAP の異動一覧を2件ずつたどると欠落も重複もない

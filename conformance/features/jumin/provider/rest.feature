@@ -2,7 +2,7 @@
 @jumin @provider
 機能: REST の双子 API (/api/v1/jumin)
   SOAP と同じ照会を REST で提供し、誤りは application/problem+json で結果コード `code` を返す
-  （api_specs/openapi.yaml）。要求には X-API-Key が必要。
+  （api_specs/openapi/jumin.yaml）。要求には X-API-Key が必要。
 
   @JUMIN-REST-001
   シナリオ: REST の住民基本情報照会は契約の JSON を返し SOAP と同じ住民を示す

@@ -1,0 +1,161 @@
+"""Schema-guided conversion between contract XML and the plain dicts the core works with.
+
+The XSD decides everything: which children repeat (lists), their order on output, and the namespace
+of each element (types from common.xsd put their children in the common namespace). One
+:class:`XsdCodec` per contract schema (a service's XSD, which imports common.xsd), built once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import xmlschema
+from lxml import etree
+
+import api_specs
+from broker.errors import HeaderInvalid
+from broker.reasons import scrub
+from broker.service import Contract
+
+NS_COMMON = "urn:chipla:ns:common:1"
+COMMON_XSD = "common.xsd"
+PF_HEADER = f"{{{NS_COMMON}}}PfHeader"
+
+
+class XsdCodec:
+    """Validation and dict ↔ XML for the messages of one schema (and the common types it imports)."""
+
+    def __init__(self, xsd: str, namespace: str, prefix: str) -> None:
+        self.namespace = namespace
+        self.nsmap = {"c": NS_COMMON} if namespace == NS_COMMON else {"c": NS_COMMON, prefix: namespace}
+        self.schema = xmlschema.XMLSchema(str(api_specs.path("xsd", xsd)))
+        #: the same schema compiled by libxml2, for fast validation on the hot path
+        self.lxml_schema = etree.XMLSchema(etree.parse(str(api_specs.path("xsd", xsd))))
+        self._decls: dict[str, Any] = {}
+
+    def element_decl(self, qname: str) -> Any:
+        decl = self._decls.get(qname)
+        if decl is None:
+            decl = self.schema.elements.get(qname) or self.schema.maps.elements.get(qname)
+            if decl is None:
+                raise KeyError(qname)
+            self._decls[qname] = decl
+        return decl
+
+    def to_dict(self, elem: etree._Element, decl: Any | None = None) -> Any:
+        """An element's content as nested dicts (local names as keys) and strings."""
+        if decl is None:
+            decl = self.element_decl(elem.tag)
+        kids = _children(decl.type) if decl.type.is_complex() else ()
+        if not kids:
+            return (elem.text or "").strip() if decl.type.is_complex() else (elem.text or "")
+        by_name = {name: (repeats, d) for name, repeats, d in kids}
+        out: dict[str, Any] = {}
+        for child in elem:
+            if not isinstance(child.tag, str):
+                continue
+            repeats, d = by_name.get(child.tag, (False, None))
+            if d is None:
+                continue
+            value = self.to_dict(child, d)
+            key = _local(child.tag)
+            if repeats:
+                out.setdefault(key, []).append(value)
+            else:
+                out[key] = value
+        return out
+
+    def to_xml(self, qname: str, data: Any) -> etree._Element:
+        return self._build(self.element_decl(qname), data)
+
+    def _build(self, decl: Any, data: Any) -> etree._Element:
+        elem = etree.Element(decl.name, nsmap=self.nsmap)
+        kids = _children(decl.type) if decl.type.is_complex() else ()
+        if not kids:
+            elem.text = _text(data)
+            return elem
+        for name, repeats, child_decl in kids:
+            key = _local(name)
+            if key not in data or data[key] is None:
+                continue
+            values = data[key] if repeats else [data[key]]
+            for value in values:
+                elem.append(self._build(child_decl, value))
+        return elem
+
+    def validate(self, elem: etree._Element, error: type[Exception], what: str = "スキーマ検証エラー") -> None:
+        """Raise ``error`` with the schema's first complaint about ``elem``."""
+        schema = self.lxml_schema
+        if not schema.validate(elem):
+            raise error(f"{what}: {first_error(schema)}")
+
+    def check(self, qname: str, data: Any, error: type[Exception]) -> None:
+        """Validate a dict against the XSD by building its XML: the SOAP, REST and file doors then admit
+        exactly the same messages. Raises ``error`` with the schema's reason."""
+        try:
+            xml = self.to_xml(qname, data)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # ValueError: text that XML cannot carry (control characters, lone surrogates)
+            raise error(f"スキーマ検証エラー: {exc}") from exc
+        if not self.lxml_schema.validate(xml):
+            last = self.lxml_schema.error_log.last_error
+            raise error(scrub(f"スキーマ検証エラー: {last.path if last else ''}: {last.message if last else ''}"))
+
+    def warm_up(self, qnames: list[str]) -> None:
+        """Resolve the elements now: a broken contract stops the hub at start, not at the first request."""
+        for qname in qnames:
+            _children(self.element_decl(qname).type)
+
+
+@cache
+def common() -> XsdCodec:
+    """The common header (PfHeader) and result types of common.xsd."""
+    return XsdCodec(COMMON_XSD, NS_COMMON, "c")
+
+
+@cache
+def for_contract(contract: Contract) -> XsdCodec:
+    """The codec of a service's contract, built once per process."""
+    if contract.xsd is None:
+        raise ValueError(f"the contract {contract.namespace} has no XSD; no door can take its messages")
+    return XsdCodec(contract.xsd, contract.namespace, contract.prefix)
+
+
+def check_header(meta: dict[str, Any]) -> None:
+    """A header in dict form (REST ``meta``, a file record's header) obeys the same XSD as the SOAP
+    PfHeader block."""
+    common().check(PF_HEADER, meta, HeaderInvalid)
+
+
+def first_error(schema: etree.XMLSchema) -> str:
+    err = schema.error_log.last_error
+    if err is None:
+        return "unknown"
+    where = err.path or f"line {err.line}"
+    return scrub(f"{where}: {err.message}")
+
+
+@cache
+def _children(type_key: Any) -> tuple[tuple[str, bool, Any], ...]:
+    """(qualified name, repeats, decl) of a complex type's child elements, in schema order."""
+    xsd_type = type_key
+    out = []
+    if xsd_type.has_simple_content() or not hasattr(xsd_type, "content"):
+        return ()
+    for child in xsd_type.content.iter_elements():
+        repeats = child.max_occurs is None or child.max_occurs > 1
+        out.append((child.name, repeats, child))
+    return tuple(out)
+
+
+def _local(qname: str) -> str:
+    return qname.rsplit("}", 1)[-1]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return "" if value is None else str(value)
