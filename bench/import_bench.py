@@ -22,8 +22,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import mappings
+from adapters.inbound.files.pipeline import ImportSummary, import_file
 from broker.store import Store
-from chipla.importing.pipeline import ImportSummary, import_file
 from chipla.vendors.samples import FAMILY, GIVEN_F, GIVEN_M
 from mappings.layout_catalog import csv_layout
 from vocab.address import OazaList

@@ -1,7 +1,8 @@
-"""The pipeline every inbound adapter calls, as one ordered list of stages:
+"""The pipeline every door calls: stages 5–10 of the one stage order (docs/architecture.md).
 
-    authenticate (door) → envelope + schema (door) → authorise → look up the service → its checks
-        → route with its facts → map → store + outbox + its rules (one transaction) → ack
+    door: 1 read → 2 parse → 3 authenticate → 4 envelope (adapters/wire/intake.py)
+    hub:  5 authorise → 6 service (catalogue, its checks) → 7 route (its facts) → 8 map (its mappings)
+          → 9 store (accept writer: original + outbox + its rules, one transaction) → 10 ack
                                                                                   ↓
                                                               dispatch → delivered | retry | dead letter
 

@@ -25,6 +25,7 @@ from typing import Any
 from broker.accept import ServiceRules
 from broker.classification import FieldClasses
 from broker.envelope import Header
+from broker.errors import RequestInvalid
 from broker.store import Store
 
 
@@ -131,6 +132,12 @@ class Service(ABC):
     def remap(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The derived form of a redacted body, so a delivery never carries a removed field in it."""
         return None
+
+    def notice_of_record(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """A canonical record imported from a file, as (operation, body) of the notice it makes, or None
+        when the record describes no change (it is kept, not sent). Raise ``RequestInvalid`` when the
+        service takes no records from files (the default)."""
+        raise RequestInvalid(f"業務 {self.id} はファイルの記録を通知として受け付けません")
 
     def operation(self, name: str) -> Operation | None:
         return self.operations.get(name)

@@ -15,14 +15,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 import mappings
+from adapters.inbound.files.pipeline import import_file
+from adapters.inbound.files.report import read_report
+from adapters.inbound.files.sending import SendTarget
+from adapters.outbound.files.export import export_csv
 from broker.imports import ImportBatch, ImportedRecord
 from broker.models import Base, Quarantine
 from broker.store import Store
 from chipla import cli
-from chipla.importing.export import export_csv
-from chipla.importing.pipeline import import_file
-from chipla.importing.report import read_report
-from chipla.importing.sending import SendTarget
 from chipla.vendors.samples import SampleTown
 from mappings.csv_layout import write_rows
 from mappings.layout_catalog import csv_layout, fixed_width_layout

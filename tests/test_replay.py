@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 import mappings
+from adapters.inbound.files.pipeline import import_file
+from adapters.inbound.files.sending import SendTarget
 from broker.hub import Hub
 from broker.imports import ImportBatch, ImportedRecord, ImportLineage
 from broker.models import AuditEntry, Delivery, MappedRecord, Message, Quarantine
 from broker.registry import Registry
+from broker.services.jumin.replay import ReplayRefused, render, replay
 from broker.store import Store
-from chipla.importing.pipeline import import_file
-from chipla.importing.replay import ReplayRefused, render, replay
-from chipla.importing.sending import SendTarget
 from chipla.services import catalog
 from tests.support import sqlite_url
 from tests.test_import_export import legacy_csv

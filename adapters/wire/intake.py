@@ -1,9 +1,12 @@
 """The one path from wire to hub that every door shares: envelope from wire → validate → submit.
 
-    door: read bytes, authenticate the caller ─► envelope_from_xml / envelope_from_dicts
-        (common header against common.xsd, header names the door's service/operation,
-         body against the service's XSD) ─► run: a notice is submitted (store + outbox, answered
-         with the receipt), a query is answered from the service's projection
+Stage 4 of the one stage order (docs/architecture.md), then the hand-over to the hub:
+
+    door: 1 read → 2 parse → 3 authenticate
+    here: 4 envelope_from_xml / envelope_from_dicts: common header against common.xsd, the header
+          names the door's service and operation, body against the service's XSD
+          run: a notice is submitted (hub stages 5–9) and answered with the receipt (10); a query
+          is answered from the service's projection
 
 The SOAP door validates the XML it received; the REST and file doors validate their dicts by
 building the same XML (the schema-guided codec), so all doors admit exactly the same messages.

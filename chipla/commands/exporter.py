@@ -6,7 +6,7 @@ import argparse
 import sys
 
 import mappings
-from chipla.importing.export import ExportRefused, export_csv
+from adapters.outbound.files.export import ExportRefused, export_csv
 from chipla.store_access import open_existing
 
 

@@ -13,13 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import mappings
+from adapters.inbound.files.pipeline import ImportSummary, import_file
+from adapters.inbound.files.sending import SendTarget
+from adapters.inbound.files.sources import ENCODINGS, FileRefused
 from broker.hub import Hub
 from broker.registry import Registry
 from broker.store import Store
 from chipla.config import Settings
-from chipla.importing.pipeline import ImportSummary, import_file
-from chipla.importing.sending import SendTarget
-from chipla.importing.sources import ENCODINGS, FileRefused
 from chipla.services import catalog
 
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 import mappings
-from chipla.importing.replay import ReplayRefused, render, replay
+from broker.services.jumin.replay import ReplayRefused, render, replay
 from chipla.store_access import open_existing
 
 

@@ -1,5 +1,7 @@
 """The REST door of every registered service: handlers made from the service's declaration.
 
+Stages (docs/architecture.md): 1 read (``HubScope`` size limit) → 2 parse (JSON, the OpenAPI schema,
+by connexion) → 3 authenticate (``X-API-Key``) → 4 the shared intake → the hub (5–10).
 A service's OpenAPI fragment names each operation ``<service>.<Operation>`` as its operationId;
 :func:`resolver` turns that into a handler here, so a new service needs no REST code. A notice
 (POST, body ``{meta, …fields of OpRequest}``) goes through the shared intake and is answered with the

@@ -1,9 +1,10 @@
 """The SOAP door of one service: ``/soap/<service>`` (POST) and its WSDL at ``/soap/<service>?wsdl``.
 
-Order of checks: size → well-formed and safe → SOAP envelope → an operation of this service (by the
-body element ``{namespace}OpRequest``) → UsernameToken → the shared intake (header and body against
-the XSD) → the pipeline. Every refusal is a SOAP Fault with a 結果コード (HTTP 500, as WS-I Basic
-Profile requires), a quarantine entry and an audit entry. Which operations exist and what they
+Stages (docs/architecture.md): 1 read (size) → 2 parse (well-formed and safe, SOAP envelope, an
+operation of this service by its body element ``{namespace}OpRequest``) → 3 authenticate
+(UsernameToken) → 4 the shared intake (header and body against the XSD) → the hub (5–10). Every
+refusal is a SOAP Fault with a 結果コード (HTTP 500, as WS-I Basic Profile requires), a quarantine
+entry and an audit entry. Which operations exist and what they
 answer is the service's declaration; this door only speaks SOAP.
 """
 

@@ -50,6 +50,17 @@ class JuminService(Service):
     def rule_facts(self, header: Header, body: dict[str, Any]) -> dict[str, Any]:
         return jumin_rules.facts(header.lg_code, body["ido"])
 
+    def notice_of_record(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """An imported resident record is a 住民異動通知 when it names its 異動事由 and 異動年月日."""
+        jotai = record.get("jotai", {})
+        if not jotai.get("idoJiyu") or not jotai.get("idoDate"):
+            return None
+        ido = {"idoJiyu": jotai["idoJiyu"], "idoDate": jotai["idoDate"]}
+        if jotai.get("todokedeDate"):
+            ido["todokedeDate"] = jotai["todokedeDate"]
+        ido["jumin"] = record
+        return queries.NOTIFY, {"ido": ido}
+
     def map(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """Every accepted 異動 is stored with its IMI JSON-LD form, mapping id and version, and lineage.
 

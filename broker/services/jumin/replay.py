@@ -21,7 +21,7 @@ from sqlalchemy import select
 import mappings
 from broker.imports import ImportStore
 from broker.models import MappedRecord, Message
-from broker.services import jumin
+from broker.services.jumin.queries import NOTIFY, SERVICE
 from broker.store import Store
 from mappings.diff import FieldChange, compare
 from mappings.loader import version_key
@@ -89,7 +89,7 @@ def _messages(store: Store, spec_id: str) -> Iterator[_StoredMessage]:
         select(Message.seq, Message.canonical, MappedRecord.output, MappedRecord.mapping_version)
         .outerjoin(MappedRecord,
                    (MappedRecord.message_seq == Message.seq) & (MappedRecord.mapping_id == spec_id))
-        .where(Message.service == jumin.SERVICE, Message.operation == jumin.NOTIFY)
+        .where(Message.service == SERVICE, Message.operation == NOTIFY)
         .order_by(Message.seq)
     )
     with store.read() as s:

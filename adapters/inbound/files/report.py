@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from chipla.importing.sources import RowProblem
+from adapters.inbound.files.sources import RowProblem
 
 HEADER = ("row", "column", "value", "reason")
 

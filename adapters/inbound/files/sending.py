@@ -1,10 +1,13 @@
-"""Imported records as 住民異動通知 through the hub's pipeline, so a batch reaches the subscribers.
+"""Imported records as notices through the doors' shared intake and the hub's pipeline, so a batch
+reaches the subscribers.
 
-Each record is sent as the registered sender system would send it: same header, same ACL, same
-routing, same outbox. The message id is derived from the record's key, so sending again (a re-run
-after a failure) is answered by the hub's idempotent consumer with the first receipt instead of a
-second delivery. A record without 異動事由 and 異動年月日 describes a resident, not a change, and is
-not sent.
+Each record is sent as the registered sender system would send it (stage 3 of docs/architecture.md),
+through the shared intake (4) and the hub (5–10): same header, same schema, same ACL, same routing,
+same outbox. Which notice a record makes is the service's to say
+(``Service.notice_of_record``: for 住民基本台帳 a record that names its 異動事由 and 異動年月日 is a
+住民異動通知; one that does not describes a resident, not a change, and is not sent). The message id
+is derived from the record's key, so sending again (a re-run after a failure) is answered by the
+hub's idempotent consumer with the first receipt instead of a second delivery.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from broker.errors import HubError
 from broker.hub import Hub
 from broker.imports import ImportStore
 from broker.registry import SystemInfo
-from broker.services import jumin
+from broker.service import Service
 
 SPEC_VERSION = "1.0"
+TRANSPORT = "file"
 #: seconds to wait for the hub to make one record durable
 ACCEPT_TIMEOUT = 60.0
 
@@ -54,46 +58,37 @@ def message_id(row_sha256: str) -> str:
     return str(uuid.uuid5(MESSAGE_ID_NAMESPACE, row_sha256))
 
 
-def ido_of(canonical: dict[str, Any]) -> dict[str, Any] | None:
-    """The 異動 a record describes, or None when it names no 異動事由 and 異動年月日."""
-    jotai = canonical.get("jotai", {})
-    if not jotai.get("idoJiyu") or not jotai.get("idoDate"):
-        return None
-    ido = {"idoJiyu": jotai["idoJiyu"], "idoDate": jotai["idoDate"]}
-    if jotai.get("todokedeDate"):
-        ido["todokedeDate"] = jotai["todokedeDate"]
-    ido["jumin"] = canonical
-    return ido
-
-
-def envelope(target: SendTarget, ido: dict[str, Any], row_sha256: str) -> Envelope:
-    """The record as a 住民異動通知 through the doors' shared intake (header and body against the XSD)."""
+def envelope(target: SendTarget, service: Service, operation: str, body: dict[str, Any],
+             row_sha256: str) -> Envelope:
+    """The record's notice through the doors' shared intake (header and body against the XSD)."""
     wire = {
         "messageId": message_id(row_sha256), "correlationId": str(uuid.uuid4()), "sentAt": now().isoformat(),
-        "lgCode": target.caller.lg_code, "senderSystemId": target.caller.id, "service": jumin.SERVICE,
-        "operation": jumin.NOTIFY, "specVersion": SPEC_VERSION,
+        "lgCode": target.caller.lg_code, "senderSystemId": target.caller.id, "service": service.id,
+        "operation": operation, "specVersion": SPEC_VERSION,
     }
     if target.operator_id:
         wire["operatorId"] = target.operator_id
-    original = json.dumps({"meta": wire, "ido": ido}, ensure_ascii=False).encode("utf-8")
-    return intake.envelope_from_dicts(target.hub.services[jumin.SERVICE], jumin.NOTIFY, wire, {"ido": ido},
-                                      original=original, content_type="application/json", transport="file")
+    original = json.dumps({"meta": wire, **body}, ensure_ascii=False).encode("utf-8")
+    return intake.envelope_from_dicts(service, operation, wire, body, original=original,
+                                      content_type="application/json", transport=TRANSPORT)
 
 
-def send_records(target: SendTarget, imports: ImportStore, keys: list[tuple[str, str, str]],
+def send_records(target: SendTarget, service_id: str, imports: ImportStore, keys: list[tuple[str, str, str]],
                  row_of: dict[str, int]) -> SendResult:
     """Send the records among `keys` that have no receipt yet; keep each receipt beside its record."""
     result = SendResult()
     pending: list[tuple[int, str, Future[Any]]] = []
+    service = target.hub.services[service_id]
     for record_id, row_sha256, canonical in imports.unsent(keys):
         row = row_of.get(row_sha256, 0)
-        ido = ido_of(canonical)
-        if ido is None:
-            result.refused.append((row, "no 異動事由 / 異動年月日: a resident record, not a change"))
-            continue
         try:
-            pending.append((record_id, row_sha256, target.hub.submit(envelope(target, ido, row_sha256),
-                                                                      target.caller)))
+            notice = service.notice_of_record(canonical)
+            if notice is None:
+                result.refused.append((row, "a record that describes no change (e.g. no 異動事由 / 異動年月日)"))
+                continue
+            operation, body = notice
+            env = envelope(target, service, operation, body, row_sha256)
+            pending.append((record_id, row_sha256, target.hub.submit(env, target.caller)))
         except HubError as exc:
             result.refused.append((row, f"{exc.result.code} {exc.message}"))
     receipts: list[tuple[int, str]] = []
@@ -112,4 +107,4 @@ def send_records(target: SendTarget, imports: ImportStore, keys: list[tuple[str,
     return result
 
 
-__all__ = ["SendResult", "SendTarget", "envelope", "ido_of", "message_id", "send_records"]
+__all__ = ["SendResult", "SendTarget", "envelope", "message_id", "send_records"]

@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import mappings
+from adapters.inbound.files.report import write_report
+from adapters.inbound.files.sending import SendResult, SendTarget, send_records
+from adapters.inbound.files.sources import FileRefused, RowProblem, Source, find_layout, row_digest
 from broker.imports import BatchInfo, ImportStore, NewRecord, Rejection
 from broker.store import Store
-from chipla.importing.report import write_report
-from chipla.importing.sending import SendResult, SendTarget, send_records
-from chipla.importing.sources import FileRefused, RowProblem, Source, find_layout, row_digest
 
-CANONICAL = "canonical.jumin"
+CANONICAL = "canonical.jumin"  # the mapping target of an imported record
+
+
+def service_of(canonical: str) -> str:
+    """The service whose records a canonical layout holds (``canonical.<service>``)."""
+    return canonical.split(".", 1)[1]
+
 CHUNK_ROWS = 5000
 #: result codes (api_specs/result_codes.yaml) by the transform that refused a value
 _CODES = {"code_check": "1004", "lg_code_check": "1005"}
@@ -202,7 +208,7 @@ class Importer:
         summary.quarantined += result.quarantined
         if send is not None and chunk.records:
             keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in chunk.records]
-            sent = send_records(send, self.imports, keys, rows_of_chunk)
+            sent = send_records(send, service_of(CANONICAL), self.imports, keys, rows_of_chunk)
             total = summary.send or SendResult()
             total.sent, total.already = total.sent + sent.sent, total.already + sent.already
             total.refused.extend(sent.refused)

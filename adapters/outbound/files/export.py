@@ -13,9 +13,9 @@ import io
 from dataclasses import dataclass, field
 
 import mappings
+from adapters.inbound.files.sources import find_layout
 from broker.imports import ImportStore
 from broker.store import Store
-from chipla.importing.sources import find_layout
 from mappings.csv_layout import CsvLayout
 
 CANONICAL = "canonical.jumin"
