@@ -30,7 +30,7 @@ from broker import audit, metrics
 from broker.clock import as_jst, now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
-from broker.models import Delivery, MappedRecord, Message, Nonce, table_of
+from broker.models import Delivery, DeliveryStatus, MappedRecord, Message, Nonce, table_of
 from broker.security.nonces import NonceCache
 from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
 from broker.store import Store
@@ -263,7 +263,7 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
             "receipt_id": str(uuid.uuid4()), "message_id": env.header.message_id,
             "sender_system_id": env.header.sender_system_id, "lg_code": env.header.lg_code,
             "service": env.header.service, "operation": env.header.operation, "subject_key": d.subject_key,
-            "channel": env.channel, "content_type": env.content_type, "original": env.original,
+            "channel": env.transport, "content_type": env.content_type, "original": env.original,
             "original_sha256": hashlib.sha256(env.original).hexdigest(), "content_sha256": batch[i].digest,
             "envelope": env.as_record(), "canonical": env.body, "accepted_at": accepted_at,
         })
@@ -279,7 +279,7 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
         d = batch[i].derived
         mapped += [{"message_seq": seq, "created_at": accepted_at, **m} for m in d.mapped]
         deliveries += [{"message_seq": seq, "destination": dest, "subject_key": d.subject_key,
-                        "status": "pending", "attempts": 0, "next_attempt_at": accepted_at,
+                        "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": accepted_at,
                         "created_at": accepted_at} for dest in d.destinations]
         if d.rules is not None:
             per_rules.setdefault(id(d.rules), []).append((batch[i], seq))

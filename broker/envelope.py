@@ -87,8 +87,8 @@ class Envelope:
     body: dict[str, Any]
     original: bytes
     content_type: str
-    channel: str
+    transport: str  # the door it came through: soap, rest, file, mqtt …
     meta: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
-        return {"header": asdict(self.header), "channel": self.channel, "contentType": self.content_type}
+        return {"header": asdict(self.header), "transport": self.transport, "contentType": self.content_type}

@@ -138,9 +138,9 @@ class Hub:
 
         return view
 
-    def quarantine(self, *, channel: str, original: bytes, headers: dict[str, Any], error: HubError,
+    def quarantine(self, *, transport: str, original: bytes, headers: dict[str, Any], error: HubError,
                    sender: str | None, client: str = "") -> None:
         """Keep refused input with its reason (whole from a known sender, sampled when anonymous).
         Failing to quarantine is logged, never raised over the sender's answer."""
-        self.refusals.record(transport=channel, original=original, headers=headers, error=error, sender=sender,
+        self.refusals.record(transport=transport, original=original, headers=headers, error=error, sender=sender,
                              client=client or str(headers.get("client") or "unknown"))

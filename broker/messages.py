@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from broker.clock import as_jst
 from broker.errors import NotFound
-from broker.models import Delivery, DeliveryAttempt, MappedRecord, Message
+from broker.models import Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message
 from broker.store import Store
 
 
@@ -36,7 +36,7 @@ def status(store: Store, receipt_id: str) -> dict[str, Any]:
         "service": m.service,
         "operation": m.operation,
         "subjectKey": m.subject_key,
-        "channel": m.channel,
+        "channel": m.transport,
         "acceptedAt": as_jst(m.accepted_at).isoformat(),
         "originalSha256": m.original_sha256,
         "status": _overall([d.status for d in deliveries]),
@@ -54,8 +54,9 @@ def status(store: Store, receipt_id: str) -> dict[str, Any]:
 def _overall(statuses: list[str]) -> str:
     if not statuses:
         return "accepted"
-    if all(s == "delivered" for s in statuses):
+    if all(s == DeliveryStatus.DELIVERED for s in statuses):
         return "delivered"
-    if any(s == "dead" for s in statuses):
-        return "dead_letter" if all(s in ("dead", "delivered") for s in statuses) else "in_progress"
+    if any(s == DeliveryStatus.DEAD for s in statuses):
+        done = (DeliveryStatus.DEAD, DeliveryStatus.DELIVERED)
+        return "dead_letter" if all(s in done for s in statuses) else "in_progress"
     return "in_progress"

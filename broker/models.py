@@ -9,6 +9,7 @@ the service's own folder on the same metadata.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -32,6 +33,23 @@ BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery stands in the outbox (the ``deliveries.status`` column)."""
+
+    PENDING = "pending"  # waiting for its first attempt or a retry; claimable when due and not blocked
+    IN_FLIGHT = "in_flight"  # claimed by a dispatcher under a lease
+    DELIVERED = "delivered"
+    DEAD = "dead"  # in the dead letter channel, until retried
+
+
+class AttemptOutcome(StrEnum):
+    """What one delivery attempt came to (the ``delivery_attempts.outcome`` column)."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"  # to be retried
+    DEAD = "dead"  # no more retries: dead-lettered
 
 
 def table_of(model: type[Base]) -> Table:
@@ -96,7 +114,7 @@ class Message(Base):
     service: Mapped[str] = mapped_column(String(32))
     operation: Mapped[str] = mapped_column(String(64))
     subject_key: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(16))
+    transport: Mapped[str] = mapped_column("channel", String(16))
     content_type: Mapped[str] = mapped_column(String(100))
     original: Mapped[bytes] = mapped_column(LargeBinary)
     original_sha256: Mapped[str] = mapped_column(String(64))
@@ -165,7 +183,7 @@ class Quarantine(Base):
     __tablename__ = "quarantine"
     id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    channel: Mapped[str] = mapped_column(String(16))
+    transport: Mapped[str] = mapped_column("channel", String(16))
     sender: Mapped[str | None] = mapped_column(String(64), nullable=True)
     result_code: Mapped[str] = mapped_column(String(4))
     reason: Mapped[str] = mapped_column(Text)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from broker import audit, metrics
 from broker.clock import now
-from broker.models import Delivery, DeliveryAttempt, MappedRecord, Message
+from broker.models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message
 from broker.retry import RetryPolicy
 from broker.store import Store
 from broker.store import affected as _count
@@ -58,11 +58,11 @@ class Outbox:
             earlier.destination == Delivery.destination,
             earlier.subject_key == Delivery.subject_key,
             earlier.message_seq < Delivery.message_seq,
-            earlier.status.in_(("pending", "in_flight")),
+            earlier.status.in_((DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT)),
         ))
         q = (
             select(Delivery.id)
-            .where(Delivery.destination == destination, Delivery.status == "pending",
+            .where(Delivery.destination == destination, Delivery.status == DeliveryStatus.PENDING,
                    Delivery.next_attempt_at <= t, ~blocked)
             .order_by(Delivery.message_seq)
             .limit(limit)
@@ -74,7 +74,7 @@ class Outbox:
             if not ids:
                 return []
             s.execute(update(Delivery).where(Delivery.id.in_(ids)).values(
-                status="in_flight", lease_until=t + self.lease, lease_owner=owner,
+                status=DeliveryStatus.IN_FLIGHT, lease_until=t + self.lease, lease_owner=owner,
                 attempts=Delivery.attempts + 1))
             rows = s.execute(
                 select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
@@ -96,7 +96,7 @@ class Outbox:
         t = now()
         with self.store.write() as s:
             result = s.execute(update(Delivery).where(
-                Delivery.id == delivery_id, Delivery.status == "in_flight", Delivery.lease_owner == owner
+                Delivery.id == delivery_id, Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_owner == owner
             ).values(lease_until=t + self.lease))
             if not _count(result):
                 return None
@@ -120,18 +120,18 @@ class Outbox:
                 Delivery.id.in_([o.delivery_id for o in outcomes]))).scalars()}
             for o in outcomes:
                 d = rows.get(o.delivery_id)
-                if d is None or d.status != "in_flight" or (o.owner and d.lease_owner != o.owner):
+                if d is None or d.status != DeliveryStatus.IN_FLIGHT or (o.owner and d.lease_owner != o.owner):
                     continue  # lease lost meanwhile; the current owner records its own outcome
                 if o.ok:
-                    d.status, d.delivered_at, d.last_error = "delivered", t, None
-                    result = "delivered"
+                    d.status, d.delivered_at, d.last_error = DeliveryStatus.DELIVERED, t, None
+                    result = AttemptOutcome.DELIVERED
                 elif not o.retryable or self.policy.exhausted(d.attempts):
-                    d.status, d.last_error = "dead", o.detail[:2000]
-                    result = "dead"
+                    d.status, d.last_error = DeliveryStatus.DEAD, o.detail[:2000]
+                    result = AttemptOutcome.DEAD
                 else:
-                    d.status, d.last_error = "pending", o.detail[:2000]
+                    d.status, d.last_error = DeliveryStatus.PENDING, o.detail[:2000]
                     d.next_attempt_at = t + timedelta(seconds=self.policy.delay(d.attempts))
-                    result = "failed"
+                    result = AttemptOutcome.FAILED
                 d.lease_until = d.lease_owner = None
                 s.add(DeliveryAttempt(delivery_id=d.id, attempt_no=d.attempts, started_at=o.started_at or t,
                                       finished_at=t, outcome=result, detail=o.detail[:2000] or None))
@@ -143,18 +143,19 @@ class Outbox:
     def expire_leases(self) -> int:
         """Return deliveries whose worker vanished (lease passed) to the queue."""
         with self.store.write() as s:
-            res = s.execute(update(Delivery).where(Delivery.status == "in_flight", Delivery.lease_until < now())
-                            .values(status="pending", lease_until=None, lease_owner=None))
+            res = s.execute(update(Delivery)
+                            .where(Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_until < now())
+                            .values(status=DeliveryStatus.PENDING, lease_until=None, lease_owner=None))
             return _count(res)
 
     def release_all_leases(self) -> int:
         """At start-up of the only process using the store (embedded SQLite): every claim is void."""
         with self.store.write() as s:
-            res = s.execute(update(Delivery).where(Delivery.status == "in_flight")
-                            .values(status="pending", lease_until=None, lease_owner=None))
+            res = s.execute(update(Delivery).where(Delivery.status == DeliveryStatus.IN_FLIGHT)
+                            .values(status=DeliveryStatus.PENDING, lease_until=None, lease_owner=None))
             return _count(res)
 
     def due_destinations(self) -> list[str]:
         with self.store.read() as s:
             return list(s.execute(select(Delivery.destination).where(
-                Delivery.status == "pending", Delivery.next_attempt_at <= now()).distinct()).scalars())
+                Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now()).distinct()).scalars())

@@ -142,7 +142,7 @@ class RefusalLog:
         reason = scrub(error.message)
         try:
             with self.store.write() as s:
-                s.add(Quarantine(received_at=now(), channel=transport, sender=sender,
+                s.add(Quarantine(received_at=now(), transport=transport, sender=sender,
                                  result_code=error.result.code, reason=reason, original=original[:limit],
                                  headers=kept_headers))
                 audit.append(s, sender or ANONYMOUS, f"refused.{error.result.name}", transport,

@@ -6,8 +6,9 @@ HTTP. Nothing of the hub's own code is imported, so a passing run says something
 not about shared implementation details.
 
 Entry points: ``python -m conformance run …`` (see ``conformance.runner``), ``pytest --pyargs
-conformance …`` (options from ``conformance.plugin``), ``conformance.selftest.run`` and
-``conformance.kpi.compute``.
+conformance …`` (options from ``conformance.plugin``) and ``conformance.selftest.run``. The town's
+procurement register and KPIs live in the ``procurement`` package, which reads the kit's signed
+reports; the kit itself knows nothing of them.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 import api_specs
+from conformance.faulty_vendor_parts import Refused
+from conformance.faulty_vendor_rest import rest_routes
 
 FAULTS = ("wrong_namespace", "missing_header_accepted", "wrong_result_code", "replay_accepted",
           "stale_token_accepted", "duplicate_500", "out_of_order", "schema_invalid_response",
@@ -42,12 +44,6 @@ JST = timezone(timedelta(hours=9))
 LIMIT = 1024 * 1024
 SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 LENIENT = etree.XMLParser(resolve_entities=True, no_network=True, load_dtd=True, huge_tree=False)
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def _codes() -> dict[str, dict[str, Any]]:
@@ -322,18 +318,8 @@ def _copy(el: etree._Element, tag: str) -> etree._Element:
     return out
 
 
-def as_json(el: etree._Element) -> Any:
-    """Element → the REST JSON shape (local names as keys, leaves as strings)."""
-    kids = [c for c in el if isinstance(c.tag, str)]
-    if not kids:
-        return el.text or ""
-    return {etree.QName(c).localname: as_json(c) for c in kids}
-
-
 def create_app(faults: set[str] | None = None, *, username: str = "vendor", password: str = "vendor-secret",
                api_key: str = "vendor-api-key-0001") -> Starlette:
-    from conformance.faulty_vendor_rest import rest_routes
-
     vendor = Vendor(set(faults or ()), username, password, api_key)
 
     async def soap(request: Request) -> Response:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-if TYPE_CHECKING:
-    from conformance.faulty_vendor import Vendor
+from conformance.faulty_vendor_parts import Refused, VendorData, as_json
 
 
-def rest_routes(vendor: Vendor) -> list[Route]:
-    from conformance.faulty_vendor import Refused, as_json
-
+def rest_routes(vendor: VendorData) -> list[Route]:
     def problem(code: str, detail: str) -> JSONResponse:
         row = vendor.codes[code]
         body = {"type": "about:blank", "title": row["ja"], "status": row["http"], "code": code,

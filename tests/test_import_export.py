@@ -128,7 +128,7 @@ def test_fixed_width_extract_imports_with_exactly_the_expected_errors(store: Sto
     assert (first.row_no, first.file_sha256, first.mapping_id, first.mapping_version) == (
         1, summary.file_sha256, "kisosaki-fixed-jumin", "1")
     assert first.source_row["氏名"] == "木曽　\ue003郎" and first.lineage_sha256
-    assert [(q.channel, q.headers["row"], q.result_code) for q in quarantined] == [
+    assert [(q.transport, q.headers["row"], q.result_code) for q in quarantined] == [
         ("file", 2, "1002"), ("file", 3, "1004"), ("file", 4, "1008")]
     assert quarantined[2].original == fixed_extract().split(b"\r\n")[3]
 

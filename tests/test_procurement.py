@@ -15,9 +15,9 @@ import yaml
 import api_specs
 from chipla import cli
 from chipla.sandbox import RunningHub, sqlite_url, start_hub
-from conformance import registry
-from conformance.registry.store import KNOWN_GYOMU
 from conformance.signing import sign
+from procurement import register
+from procurement.register import KNOWN_GYOMU
 
 KOSEKI = {"gyomu": "戸籍", "vendor": "ベンダーD", "product": "戸籍システム", "version": "1.0",
           "specRequiresStandard": True, "conformance": {"result": "準拠", "checkedAt": "2026-11-01"}}
@@ -26,7 +26,7 @@ KOSEKI = {"gyomu": "戸籍", "vendor": "ベンダーD", "product": "戸籍シス
 @pytest.fixture
 def town(tmp_path: Path) -> Path:
     path = tmp_path / "town.yaml"
-    shutil.copy(registry.DEFAULT_PATH, path)
+    shutil.copy(register.DEFAULT_PATH, path)
     return path
 
 
@@ -63,7 +63,7 @@ def test_adding_a_system_is_persisted_and_moves_the_kpis(hub_with_registry: Runn
     created = api(hub_with_registry, "POST", "systems", json=KOSEKI)
     assert created.status_code == 201, created.text
     assert created.json()["conformance"]["result"] == "準拠"
-    assert registry.show(registry.load(town), "戸籍").product == "戸籍システム"
+    assert register.show(register.load(town), "戸籍").product == "戸籍システム"
     after = api(hub_with_registry, "GET", "kpi").json()
     spec, adopted = "仕様書への記載率", "準拠製品の導入率"
     assert after["act2021"][spec]["count"] == before["act2021"][spec]["count"] + 1
@@ -89,7 +89,7 @@ def test_bad_entries_are_refused_and_not_written(hub_with_registry: RunningHub, 
 
 
 def test_the_kits_example_registry_is_served_read_only(tmp_path: Path) -> None:
-    before = registry.DEFAULT_PATH.read_bytes()
+    before = register.DEFAULT_PATH.read_bytes()
     hub = start_hub(sqlite_url(tmp_path))
     try:
         assert api(hub, "GET", "systems").json()["writable"] is False
@@ -97,13 +97,13 @@ def test_the_kits_example_registry_is_served_read_only(tmp_path: Path) -> None:
         assert refused.status_code == 403 and "CHIPLA_PROCUREMENT_REGISTRY" in refused.json()["detail"]
     finally:
         hub.stop()
-    assert registry.DEFAULT_PATH.read_bytes() == before
+    assert register.DEFAULT_PATH.read_bytes() == before
 
 
 def test_a_broken_registry_file_stops_the_hub_at_start(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("lgCode: '243036'\nmunicipality: x\nsystems: []\n", encoding="utf-8")
-    with pytest.raises(registry.RegistryError):
+    with pytest.raises(register.RegisterError):
         start_hub(sqlite_url(tmp_path), procurement_registry=str(bad))
 
 
@@ -141,7 +141,7 @@ def test_registry_cli_records_a_signed_report(town: Path, tmp_path: Path,
     add = ["conformance", "registry", "--registry", str(town), "add", "--gyomu", "戸籍", "--vendor", "v",
            "--product", "戸籍システム", "--version", "2", "--spec-requires-standard"]
     assert cli.main([*add, "--report", str(report), "--key", str(key)]) == 0
-    recorded = registry.show(registry.load(town), "戸籍").conformance
+    recorded = register.show(register.load(town), "戸籍").conformance
     assert (recorded.result, recorded.checkedAt) == ("準拠", "2026-11-20T10:00:00+09:00")
     # A signed 不準拠 report given to kpi overrides the recorded 準拠.
     (report / "summary.json").write_text(json.dumps(sign(
@@ -166,9 +166,9 @@ def test_registry_cli_refuses_altered_reports_and_the_example_file(town: Path, t
     assert town.read_bytes() == before
     monkeypatch.delenv("CHIPLA_PROCUREMENT_REGISTRY", raising=False)
     monkeypatch.delenv("CHIPLA_CONFIG", raising=False)
-    example = registry.DEFAULT_PATH.read_bytes()
+    example = register.DEFAULT_PATH.read_bytes()
     assert cli.main(["conformance", "registry", *add]) == 2
-    assert registry.DEFAULT_PATH.read_bytes() == example
+    assert register.DEFAULT_PATH.read_bytes() == example
     assert cli.main(["conformance", "registry", "show", "戸籍"]) == 1
 
 
@@ -182,11 +182,11 @@ def test_the_documented_add_replaces_the_example_row_and_then_its_own(
            "--product", "介護保険システム", "--no-spec-requires-standard",
            "--report", "reports/receiver", "--key", "office.key"]
     assert cli.main([*add, "--version", "2.1"]) == 0
-    kaigo = registry.systems(registry.load(town), "介護保険")
+    kaigo = register.systems(register.load(town), "介護保険")
     assert [(s.product, s.version, s.example) for s in kaigo] == [("介護保険システム", "2.1", False)]
     assert cli.main([*add, "--version", "2.2"]) == 2  # the same product again needs --replace
     assert cli.main([*add, "--version", "2.2", "--replace"]) == 0
-    kaigo = registry.systems(registry.load(town), "介護保険")
+    kaigo = register.systems(register.load(town), "介護保険")
     assert [(s.version, s.conformance.result) for s in kaigo] == [("2.2", "準拠")]
     capsys.readouterr()
     assert cli.main(["conformance", "kpi", "--standard", "act2021", "--json"]) == 0

@@ -62,7 +62,7 @@ def envelope_from_xml(service: Service, operation: str, header_block: etree._Ele
     service_codec = codec.for_contract(service.contract)
     service_codec.validate(body_element, SchemaInvalid)
     body = service_codec.to_dict(body_element)
-    return Envelope(header=header, body=body, original=original, content_type=content_type, channel=transport)
+    return Envelope(header=header, body=body, original=original, content_type=content_type, transport=transport)
 
 
 def envelope_from_dicts(service: Service, operation: str, meta: dict[str, Any], body: dict[str, Any], *,
@@ -71,7 +71,7 @@ def envelope_from_dicts(service: Service, operation: str, meta: dict[str, Any], 
     codec.check_header(meta)
     header = _matching(Header.from_wire(meta), service, operation)
     codec.for_contract(service.contract).check(service.contract.request_element(operation), body, SchemaInvalid)
-    return Envelope(header=header, body=body, original=original, content_type=content_type, channel=transport)
+    return Envelope(header=header, body=body, original=original, content_type=content_type, transport=transport)
 
 
 def check_fields(service: Service, operation: str, fields: dict[str, Any]) -> None:

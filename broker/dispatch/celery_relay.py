@@ -23,7 +23,7 @@ from celery import Celery
 from sqlalchemy import func, select
 
 from broker.dispatch.base import Dispatcher
-from broker.models import Delivery
+from broker.models import Delivery, DeliveryStatus
 from broker.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class CeleryRelay(Dispatcher):
         """Rows of this destination claimed and not yet recorded, by any relay's workers."""
         with self.outbox.store.read() as s:
             return int(s.execute(select(func.count()).select_from(Delivery).where(
-                Delivery.destination == destination, Delivery.status == "in_flight")).scalar_one())
+                Delivery.destination == destination, Delivery.status == DeliveryStatus.IN_FLIGHT)).scalar_one())
 
     def _relay(self, destination: str) -> _DestinationRelay:
         with self._lock:

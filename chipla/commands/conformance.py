@@ -22,12 +22,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from adapters.inbound.rest.procurement import STANDARDS, kpi_json, save_atomically
 from chipla import conformance_selftest
 from chipla.config import Settings
-from conformance import kpi, registry, runner
-from conformance.registry.store import KNOWN_GYOMU
+from conformance import runner
 from conformance.summary import SUMMARY
+from procurement import kpi, register
+from procurement.register import KNOWN_GYOMU
 
 OK, NOT_CONFORMANT, USAGE = runner.OK, runner.NOT_CONFORMANT, runner.USAGE
 INTACT, ALTERED = runner.INTACT, runner.ALTERED
@@ -57,7 +57,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     k.add_argument("--registry", help="registry YAML (default CHIPLA_PROCUREMENT_REGISTRY, else the example)")
     k.add_argument("--reports", nargs="+", default=[], metavar="DIR",
                    help="signed kit reports that override the results the registry records")
-    k.add_argument("--standard", choices=tuple(STANDARDS), help="one pinned 業務 list (default both)")
+    k.add_argument("--standard", choices=tuple(kpi.LIST_NAMES), help="one pinned 業務 list (default both)")
     k.add_argument("--key", help="key to verify --reports with (default as the kit)")
     k.add_argument("--json", action="store_true", help="print JSON (the REST shape) instead of tables")
     k.set_defaults(func=kpi_cmd)
@@ -135,13 +135,13 @@ def self_test_cmd(args: argparse.Namespace) -> int:
 
 
 def registry_path(explicit: str | None) -> Path:
-    return Path(explicit or Settings.load().procurement_registry or registry.DEFAULT_PATH)
+    return Path(explicit or Settings.load().procurement_registry or register.DEFAULT_PATH)
 
 
-def _load(path: Path) -> registry.Registry | None:
+def _load(path: Path) -> register.ProcurementRegister | None:
     try:
-        return registry.load(path)
-    except (OSError, registry.RegistryError) as exc:
+        return register.load(path)
+    except (OSError, register.RegisterError) as exc:
         print(f"調達台帳 {path} を読み込めません: {exc}")
         return None
 
@@ -155,7 +155,7 @@ def _resolve(ref: str, base: Path) -> Path:
     return (base / ref).resolve()
 
 
-def signed_reports(reg: registry.Registry, reg_path: Path, dirs: list[str],
+def signed_reports(reg: register.ProcurementRegister, reg_path: Path, dirs: list[str],
                    key: str | None) -> dict[str, dict[str, Any]]:
     """Summaries under ``dirs`` whose signature holds, keyed by the registry's report references."""
     verified: dict[Path, dict[str, Any]] = {}
@@ -184,12 +184,12 @@ def kpi_cmd(args: argparse.Namespace) -> int:
         print(no_key)
         return USAGE
     reports = signed_reports(reg, path, args.reports, args.key)
-    result = kpi_json(reg, args.standard, reports)
+    result = kpi.by_list_name(reg, args.standard, reports)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return OK
     console = Console()
-    for name in STANDARDS:
+    for name in kpi.LIST_NAMES:
         if name in result:
             console.print(_kpi_table(name, result[name], f"{reg.municipality} ({reg.lgCode})"))
     return OK
@@ -212,7 +212,7 @@ def _kpi_table(name: str, data: dict[str, Any], town: str) -> Table:
     return t
 
 
-def _systems_table(title: str, systems: list[registry.System]) -> Table:
+def _systems_table(title: str, systems: list[register.System]) -> Table:
     t = Table(title=title)
     for col in ("業務", "ベンダー", "製品", "版", "仕様書に標準を記載", "APPLIC登録", "最新の準拠確認"):
         t.add_column(col, overflow="fold")
@@ -231,7 +231,7 @@ def registry_list_cmd(args: argparse.Namespace) -> int:
     if reg is None:
         return USAGE
     Console().print(_systems_table(f"{reg.municipality} ({reg.lgCode}) の業務システム — {path}",
-                                   registry.systems(reg, args.gyomu)))
+                                   register.systems(reg, args.gyomu)))
     return OK
 
 
@@ -239,7 +239,7 @@ def registry_show_cmd(args: argparse.Namespace) -> int:
     reg = _load(registry_path(args.registry))
     if reg is None:
         return USAGE
-    found = registry.systems(reg, args.gyomu)
+    found = register.systems(reg, args.gyomu)
     if not found:
         print(f"業務 {args.gyomu!r} のシステムは登録されていません")
         return NOT_CONFORMANT
@@ -260,9 +260,9 @@ def _recorded_result(report: str, key: str | None, reg_path: Path) -> dict[str, 
 
 def registry_add_cmd(args: argparse.Namespace) -> int:
     path = registry_path(args.registry)
-    if path.resolve() == registry.DEFAULT_PATH.resolve():
+    if path.resolve() == register.DEFAULT_PATH.resolve():
         print("キット同梱の記入例には書き込みません。自団体の台帳を用意してください: "
-              f"cp {registry.DEFAULT_PATH} town.yaml; chipla conformance registry --registry town.yaml add …"
+              f"cp {register.DEFAULT_PATH} town.yaml; chipla conformance registry --registry town.yaml add …"
               "（または CHIPLA_PROCUREMENT_REGISTRY=town.yaml）")
         return USAGE
     reg = _load(path)
@@ -282,10 +282,10 @@ def registry_add_cmd(args: argparse.Namespace) -> int:
             return NOT_CONFORMANT
         entry["conformance"] = conformance
     try:
-        reg = registry.add(reg, entry, replace_existing=args.replace)
-    except registry.RegistryError as exc:
+        reg = register.add(reg, entry, replace_existing=args.replace)
+    except register.RegisterError as exc:
         print(str(exc))
         return USAGE
-    save_atomically(reg, path)
-    Console().print(_systems_table(f"登録しました — {path}", registry.systems(reg, args.gyomu)))
+    register.save_atomically(reg, path)
+    Console().print(_systems_table(f"登録しました — {path}", register.systems(reg, args.gyomu)))
     return OK

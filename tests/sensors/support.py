@@ -75,7 +75,7 @@ class SensorRig:
         with self.store.read() as s:
             return [{"reason": q.headers.get("reason"), "text": q.reason, "sender": q.sender, "code": q.result_code,
                      "bytes": q.headers.get("bytes")}
-                    for q in s.execute(select(Quarantine).where(Quarantine.channel == "mqtt")
+                    for q in s.execute(select(Quarantine).where(Quarantine.transport == "mqtt")
                                        .order_by(Quarantine.id)).scalars()]
 
     def wait_total(self, stored: int, quarantined: int = 0, timeout: float = 20) -> None:

@@ -57,7 +57,7 @@ async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResp
         body = bytes(request.scope.get(RAW_BODY_KEY, b""))
         err: HubError = NotAllowed(detail, code=table()[code].name) if status in (401, 403) else \
             RequestInvalid(detail, code=table()[code].name)
-        await run_in_threadpool(hub.quarantine, channel="rest", original=body,
+        await run_in_threadpool(hub.quarantine, transport="rest", original=body,
                                 headers={"path": request.url.path, "method": request.method},
                                 error=err, sender=_authenticated_sender(hub, request),
                                 client=request.client.host if request.client else "unknown")

@@ -67,7 +67,7 @@ def notice_handler(service: Service, operation: str) -> Callable[..., Any]:
                                              content_type="application/json", transport=TRANSPORT)
             answer = await intake.run(hub, env, caller)
         except HubError as exc:
-            await run_in_threadpool(hub.quarantine, channel=TRANSPORT, original=raw,
+            await run_in_threadpool(hub.quarantine, transport=TRANSPORT, original=raw,
                                     headers={"path": request.url.path, "client": _client()}, error=exc,
                                     sender=caller.id if caller else None)
             return from_hub_error(exc, message_id)
@@ -113,4 +113,4 @@ def _query_envelope(service: Service, operation: str, caller_id: str, lg_code: s
         service=service.id, operation=operation, spec_version=SPEC_VERSION,
         operator_id=h.get("x-chipla-operator") or None, purpose_code=h.get("x-chipla-purpose") or None,
     )
-    return Envelope(header=header, body=fields, original=b"", content_type="", channel=TRANSPORT)
+    return Envelope(header=header, body=fields, original=b"", content_type="", transport=TRANSPORT)

@@ -101,7 +101,7 @@ class SoapEndpoint:
         headers = {"content-type": request.headers.get("content-type", ""),
                    "soapaction": request.headers.get("soapaction", ""),
                    "client": request.client.host if request.client else ""}
-        await run_in_threadpool(self.hub.quarantine, channel=TRANSPORT, original=raw, headers=headers,
+        await run_in_threadpool(self.hub.quarantine, transport=TRANSPORT, original=raw, headers=headers,
                                 error=error, sender=sender)
         return Response(envelope.fault(version, error, message_id), status_code=500,
                         media_type=envelope.CONTENT_TYPE[version])

@@ -25,7 +25,7 @@ from adapters.outbound.ngsi import entities as ent
 from adapters.outbound.ngsi import states
 from broker.clock import now
 from broker.envelope import Header
-from broker.models import Delivery, Message, table_of
+from broker.models import Delivery, DeliveryStatus, Message, table_of
 from broker.registry import Registry
 from broker.services.sensors import readings
 from broker.services.sensors.models import NgsiSubscription
@@ -162,7 +162,7 @@ class NotificationTap:
         table = table_of(Message)
         seqs = list(s.execute(insert(table).returning(table.c.seq, sort_by_parameter_order=True), messages).scalars())
         s.execute(insert(table_of(Delivery)), [
-            {"message_seq": seq, "destination": system_id, "subject_key": entity_id, "status": "pending",
+            {"message_seq": seq, "destination": system_id, "subject_key": entity_id, "status": DeliveryStatus.PENDING,
              "attempts": 0, "next_attempt_at": t, "created_at": t}
             for seq, (system_id, entity_id) in zip(seqs, targets, strict=True)])
 
@@ -177,6 +177,6 @@ def _message(sub: NgsiSubscription, entity_id: str, body: dict[str, Any], t: Any
             "lg_code": sub.lg_code, "service": "ngsi", "operation": "notify", "subject_key": entity_id[:64],
             "channel": "ngsi", "content_type": "application/json", "original": original,
             "original_sha256": digest, "content_sha256": digest,
-            "envelope": {"header": asdict(header), "channel": "ngsi", "contentType": "application/json",
+            "envelope": {"header": asdict(header), "transport": "ngsi", "contentType": "application/json",
                          "attrsFormat": sub.notification.get("attrsFormat", "normalized")},
             "canonical": body, "accepted_at": t}

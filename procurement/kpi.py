@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.gyomu import STANDARDS
-from conformance.registry import Registry, System, counted
+from procurement.gyomu import STANDARDS
+from procurement.register import ProcurementRegister, System, counted
 
+#: the user-facing names of the pinned 業務 lists → the keys of :func:`compute`
+LIST_NAMES = {"applic": "applic", "act2021": "act"}
 SPEC_RATE = "仕様書への記載率"
 ADOPTION_RATE = "準拠製品の導入率"
 
@@ -38,7 +40,7 @@ def _conformant(system: System, reports: Mapping[str, Mapping[str, Any]]) -> boo
     return system.conformance.result == "準拠" or system.applicRegistered
 
 
-def compute(registry: Registry, reports: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def compute(registry: ProcurementRegister, reports: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Both KPIs for each pinned list ("applic": 26 業務, "act": 20 業務), overall and per 業務."""
     reports = reports or {}
     out: dict[str, Any] = {"lgCode": registry.lgCode, "municipality": registry.municipality}
@@ -58,4 +60,19 @@ def compute(registry: Registry, reports: Mapping[str, Mapping[str, Any]] | None 
             "perGyomu": [{"業務": r.gyomu, "systems": r.systems, "仕様書に記載": r.spec_requires,
                           "準拠製品": r.conformant} for r in rows],
         }
+    return out
+
+
+def by_list_name(registry: ProcurementRegister, standard: str | None = None,
+                 reports: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The KPIs under the user-facing list names, optionally for one list only.
+
+    ``reports`` (signed summaries by the register's report reference) is for callers that verified
+    them; the REST API passes none and relies on the recorded results.
+    """
+    computed = compute(registry, reports)
+    out: dict[str, Any] = {"lgCode": computed["lgCode"], "municipality": computed["municipality"]}
+    for name, key in LIST_NAMES.items():
+        if standard in (None, name):
+            out[name] = computed[key]
     return out

@@ -1,22 +1,28 @@
-"""Loading, validating and changing the 業務 system registry (one YAML file per municipality)."""
+"""The town's 業務 systems as data (one YAML file per municipality): load, validate, list, add, save.
+
+The register is what the procurement KPIs are computed from; the REST API and the CLI are thin
+wrappers around these functions. Writing keeps the file human-editable YAML, one entry per system.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from conformance.gyomu import ACT_20, APPLIC_26
-from conformance.lgcode import is_valid
+from procurement.gyomu import ACT_20, APPLIC_26
+from vocab.lgcode import is_valid
 
 DEFAULT_PATH = Path(__file__).with_name("kisosaki.yaml")
 KNOWN_GYOMU = frozenset(APPLIC_26) | frozenset(ACT_20)
 RESULTS = (None, "準拠", "不準拠")
 
 
-class RegistryError(ValueError):
+class RegisterError(ValueError):
     """An entry that would make the KPIs wrong (unknown 業務, bad 団体コード, unknown result)."""
 
 
@@ -40,20 +46,20 @@ class System:
 
     def __post_init__(self) -> None:
         if self.gyomu not in KNOWN_GYOMU:
-            raise RegistryError(f"業務 {self.gyomu!r} は標準の業務一覧にありません")
+            raise RegisterError(f"業務 {self.gyomu!r} は標準の業務一覧にありません")
         if self.conformance.result not in RESULTS:
-            raise RegistryError(f"{self.gyomu}: result は 準拠 / 不準拠 / null: {self.conformance.result!r}")
+            raise RegisterError(f"{self.gyomu}: result は 準拠 / 不準拠 / null: {self.conformance.result!r}")
 
 
 @dataclass(frozen=True)
-class Registry:
+class ProcurementRegister:
     lgCode: str  # noqa: N815
     municipality: str
     systems: tuple[System, ...]
 
     def __post_init__(self) -> None:
         if not is_valid(self.lgCode):
-            raise RegistryError(f"団体コード {self.lgCode} の検査数字が正しくありません")
+            raise RegisterError(f"団体コード {self.lgCode} の検査数字が正しくありません")
 
     def to_dict(self) -> dict[str, Any]:
         return {"lgCode": self.lgCode, "municipality": self.municipality,
@@ -66,33 +72,47 @@ def _system(row: dict[str, Any]) -> System:
                      "version": str(row["version"])})
 
 
-def load(path: Path = DEFAULT_PATH) -> Registry:
+def load(path: Path = DEFAULT_PATH) -> ProcurementRegister:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     try:
-        return Registry(str(raw["lgCode"]), raw["municipality"], tuple(_system(r) for r in raw["systems"]))
+        return ProcurementRegister(str(raw["lgCode"]), raw["municipality"],
+                                   tuple(_system(r) for r in raw["systems"]))
     except (KeyError, TypeError) as exc:
-        raise RegistryError(f"{path}: {exc}") from exc
+        raise RegisterError(f"{path}: {exc}") from exc
 
 
-def save(registry: Registry, path: Path = DEFAULT_PATH) -> None:
+def save(registry: ProcurementRegister, path: Path = DEFAULT_PATH) -> None:
     Path(path).write_text(yaml.safe_dump(registry.to_dict(), allow_unicode=True, sort_keys=False),
                           encoding="utf-8")
 
 
-def systems(registry: Registry, gyomu: str | None = None) -> list[System]:
+def save_atomically(registry: ProcurementRegister, path: Path) -> None:
+    """Write beside the file and rename, so a crash never leaves half a register."""
+    fd, tmp = tempfile.mkstemp(prefix=".procurement-", suffix=".yaml", dir=Path(path).parent)
+    os.close(fd)
+    try:
+        save(registry, Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def systems(registry: ProcurementRegister, gyomu: str | None = None) -> list[System]:
     """The list command: all systems, or those of one 業務."""
     return [s for s in registry.systems if gyomu is None or s.gyomu == gyomu]
 
 
-def show(registry: Registry, gyomu: str) -> System:
+def show(registry: ProcurementRegister, gyomu: str) -> System:
     found = systems(registry, gyomu)
     if not found:
-        raise RegistryError(f"業務 {gyomu!r} のシステムは登録されていません")
+        raise RegisterError(f"業務 {gyomu!r} のシステムは登録されていません")
     return found[0]
 
 
-def add(registry: Registry, system: System | dict[str, Any], *, replace_existing: bool = False) -> Registry:
-    """A new registry with ``system`` added, or replacing the entry of the same 業務 and product.
+def add(registry: ProcurementRegister, system: System | dict[str, Any], *,
+        replace_existing: bool = False) -> ProcurementRegister:
+    """A new register with ``system`` added, or replacing the entry of the same 業務 and product.
 
     A 記入例 row of the same 業務 is a placeholder: the first real entry takes its place, so a copied
     example never ends up with the example beside the town's own system."""
@@ -100,11 +120,11 @@ def add(registry: Registry, system: System | dict[str, Any], *, replace_existing
     same = [s for s in registry.systems if (s.gyomu, s.product) == (entry.gyomu, entry.product)
             and not s.example]
     if same and not replace_existing:
-        raise RegistryError(f"{entry.gyomu} / {entry.product} は登録済みです（置き換えるには --replace）")
+        raise RegisterError(f"{entry.gyomu} / {entry.product} は登録済みです（置き換えるには --replace）")
     kept = tuple(s for s in registry.systems if s not in same and not (s.example and s.gyomu == entry.gyomu))
     return replace(registry, systems=(*kept, entry))
 
 
-def counted(registry: Registry) -> list[System]:
+def counted(registry: ProcurementRegister) -> list[System]:
     """The systems KPIs are computed from: every entry except the 記入例 rows."""
     return [s for s in registry.systems if not s.example]
