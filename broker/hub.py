@@ -25,7 +25,7 @@ from broker.dispatch.base import Dispatcher
 from broker.envelope import Envelope, Header
 from broker.errors import HubError, NotAllowed
 from broker.refusals import RefusalLog, RefusalPolicy
-from broker.registry import Registry, SystemInfo
+from broker.registry import SystemInfo, SystemRegistry
 from broker.router import destinations
 from broker.security.nonces import NonceCache
 from broker.service import OperationKind, QueryContext, Service
@@ -38,7 +38,7 @@ BANGO_RIYO_PURPOSE = "bango_riyo"
 
 
 class Hub:
-    def __init__(self, store: Store, registry: Registry, services: ServiceCatalog,
+    def __init__(self, store: Store, registry: SystemRegistry, services: ServiceCatalog,
                  refusal_policy: RefusalPolicy | None = None) -> None:
         self.store = store
         self.registry = registry

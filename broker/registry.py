@@ -71,7 +71,7 @@ class Snapshot:
         )
 
 
-class Registry:
+class SystemRegistry:
     def __init__(self, store: Store, ttl: float = 1.0) -> None:
         self.store = store
         self.ttl = ttl

@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 from broker import audit
 from broker.models import Subscription, System
 from broker.reasons import scrub
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from mappings.errors import MappingSpecError
 from mappings.marked_yaml import MarkedDocument, load_marked
 from vocab import lgcode
@@ -86,7 +86,7 @@ def read(path: str | Path, env: dict[str, str] | None = None,
                         subscriptions=[dict(s) for s in data.get("subscriptions", [])])
 
 
-def load(path: str | Path, registry: Registry, env: dict[str, str] | None = None,
+def load(path: str | Path, registry: SystemRegistry, env: dict[str, str] | None = None,
          delivery_kinds: frozenset[str] | None = None) -> dict[str, int]:
     """Apply the file to the store; returns counts for the start-up log."""
     loaded = read(path, env, delivery_kinds)
@@ -101,7 +101,8 @@ def load(path: str | Path, registry: Registry, env: dict[str, str] | None = None
     return {"systems": len(loaded.systems), "subscriptions": len(loaded.subscriptions), **deactivated}
 
 
-def _sync(registry: Registry, loaded: RegistryFile, wanted: set[tuple[str, str, str]], path: str) -> dict[str, int]:
+def _sync(registry: SystemRegistry, loaded: RegistryFile, wanted: set[tuple[str, str, str]],
+          path: str) -> dict[str, int]:
     """The file is the truth: what it no longer names is deactivated (kept for the audit trail)."""
     in_file = {str(s["id"]) for s in loaded.systems}
     with registry.store.write() as s:

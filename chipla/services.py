@@ -13,12 +13,12 @@ from broker.catalog import ServiceCatalog
 from broker.service import Service
 from broker.services import jumin, ngsi
 
-SERVICES: tuple[Callable[[mappings.Registry], Service], ...] = (
+SERVICES: tuple[Callable[[mappings.SpecRegistry], Service], ...] = (
     jumin.declare,
     ngsi.declare,
 )
 
 
-def catalog(specs: mappings.Registry | None = None) -> ServiceCatalog:
+def catalog(specs: mappings.SpecRegistry | None = None) -> ServiceCatalog:
     loaded = specs if specs is not None else mappings.registry()
     return ServiceCatalog(declare(loaded) for declare in SERVICES)

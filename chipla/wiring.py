@@ -19,7 +19,7 @@ from broker.hub import Hub
 from broker.outbound import OutboundAdapter
 from broker.outbox import Outbox
 from broker.refusals import RefusalPolicy
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.retry import RetryPolicy
 from broker.store import Store
 from chipla import notify, registry_file
@@ -29,7 +29,7 @@ from chipla.services import catalog
 log = logging.getLogger(__name__)
 
 
-def deliverer(registry: Registry, adapters: dict[str, OutboundAdapter], services: ServiceCatalog) -> Deliverer:
+def deliverer(registry: SystemRegistry, adapters: dict[str, OutboundAdapter], services: ServiceCatalog) -> Deliverer:
     return Deliverer(registry, adapters, services)
 
 
@@ -37,7 +37,7 @@ def deliverer(registry: Registry, adapters: dict[str, OutboundAdapter], services
 class Parts:
     settings: Settings
     store: Store
-    registry: Registry
+    registry: SystemRegistry
     services: ServiceCatalog
     hub: Hub
     outbox: Outbox
@@ -79,7 +79,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     delivers while the serving process, with ``CHIPLA_DISPATCHER=external``, does not)."""
     store = Store(settings.db_url, synchronous=settings.sqlite_synchronous)
     store.migrate()
-    registry = Registry(store)
+    registry = SystemRegistry(store)
     if settings.registry_file:
         counts = registry_file.load(settings.registry_file, registry, delivery_kinds=delivery_kinds(settings))
         log.info("registry file %s: %s", settings.registry_file, ", ".join(f"{k} {v}" for k, v in counts.items()))

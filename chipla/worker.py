@@ -21,7 +21,7 @@ import mappings
 from broker.dispatch.base import Deliverer
 from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
 from broker.outbox import Outbox
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.store import Store
 from chipla import notify
 from chipla.config import Settings
@@ -54,7 +54,7 @@ class DeliveryRunner:
                 store = Store(s.db_url, synchronous=s.sqlite_synchronous)
                 outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
                 adapters = {**outbound_adapters(s), **notify.worker_adapters(s, store)}
-                self._parts = WorkerParts(store, outbox, deliverer(Registry(store), adapters,
+                self._parts = WorkerParts(store, outbox, deliverer(SystemRegistry(store), adapters,
                                                                    catalog(mappings.registry())))
             return self._parts
 

@@ -24,7 +24,7 @@ from mappings.errors import (
     TransformError,
 )
 from mappings.loader import load
-from mappings.registry import Registry, registry
+from mappings.registry import SpecRegistry, registry
 from mappings.spec import Spec
 from mappings.types import LineageEntry, Mapped
 
@@ -37,7 +37,7 @@ __all__ = [
     "Mapped",
     "MappingError",
     "MappingSpecError",
-    "Registry",
+    "SpecRegistry",
     "Spec",
     "TransformError",
     "compare",

@@ -11,19 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from mappings.imi_target import EXT_CONTEXT_FILE, EXT_CONTEXT_URL
-from mappings.registry import Registry, registry
+from mappings.registry import SpecRegistry, registry
 from mappings.types import Mapped, Version
 
 IDO_SPEC = "ido-imi"
 JUMIN_SPEC = "jumin-imi"
 
 
-def _spec_registry(specs: Registry | None) -> Registry:
+def _spec_registry(specs: SpecRegistry | None) -> SpecRegistry:
     return specs if specs is not None else registry()
 
 
 def ido_to_imi(
-    ido: dict[str, Any], *, version: Version | None = None, specs: Registry | None = None
+    ido: dict[str, Any], *, version: Version | None = None, specs: SpecRegistry | None = None
 ) -> Mapped:
     """One 異動 ({idoJiyu, idoDate, todokedeDate, jumin}) → IMI 活動型 with the resident as 関与者.
 
@@ -37,7 +37,7 @@ def ido_to_imi(
 
 
 def jumin_to_imi(
-    jumin: dict[str, Any], *, version: Version | None = None, specs: Registry | None = None
+    jumin: dict[str, Any], *, version: Version | None = None, specs: SpecRegistry | None = None
 ) -> Mapped:
     """One canonical resident record → IMI 人型 (the latest jumin-imi unless `version` is given)."""
     loaded = _spec_registry(specs)

@@ -16,7 +16,7 @@ from mappings.types import Version
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 
 
-class Registry:
+class SpecRegistry:
     """Loaded specs; read-only after construction."""
 
     def __init__(self, specs: list[Spec]) -> None:
@@ -54,10 +54,10 @@ class Registry:
         return len(self._specs)
 
 
-def registry(folder: str | Path | None = None) -> Registry:
+def registry(folder: str | Path | None = None) -> SpecRegistry:
     """Load every ``*.yaml`` spec in `folder` (default: the specs shipped in mappings/specs)."""
     loader = SpecLoader(Path(folder) if folder is not None else SPEC_DIR)
-    return Registry(loader.load_all())
+    return SpecRegistry(loader.load_all())
 
 
-__all__ = ["SPEC_DIR", "Registry", "registry"]
+__all__ = ["SPEC_DIR", "SpecRegistry", "registry"]

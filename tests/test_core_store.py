@@ -21,7 +21,7 @@ from broker.hub import Hub
 from broker.models import AuditEntry, Delivery, Message, Nonce
 from broker.outbound import FakeOutbound
 from broker.outbox import Outbox
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.retry import RetryPolicy
 from broker.services.jumin.projection import ResidentVersion
 from broker.store import Store
@@ -35,7 +35,7 @@ SERVICES = catalog()
 def core(db_url: str):  # type: ignore[no-untyped-def]
     store = Store(db_url)
     store.migrate()
-    registry = Registry(store, ttl=0)
+    registry = SystemRegistry(store, ttl=0)
     registry.upsert_system({"id": "juki", "lgCode": "243035", "allow": ["jumin/IdoTsuchi"]})
     for rid, bango in (("zei", False), ("kokuho", True)):
         registry.upsert_system({"id": rid, "lgCode": "243035", "deliveryKind": "fake", "bangoRiyo": bango})

@@ -17,7 +17,7 @@ from adapters.inbound.files.sending import SendTarget
 from broker.hub import Hub
 from broker.imports import ImportBatch, ImportedRecord, ImportLineage
 from broker.models import AuditEntry, Delivery, MappedRecord, Message, Quarantine
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.services.jumin.replay import ReplayRefused, render, replay
 from broker.store import Store
 from chipla.services import catalog
@@ -33,7 +33,7 @@ def store(tmp_path: Path) -> Store:
     """Two residents imported from a file and also sent as messages (so both kinds are stored)."""
     s = Store(sqlite_url(tmp_path))
     s.migrate()
-    registry = Registry(s)
+    registry = SystemRegistry(s)
     registry.upsert_system({"id": "juki", "name": "住民記録システム", "lgCode": "243035",
                             "allow": ["jumin/IdoTsuchi"]})
     hub = Hub(s, registry, catalog(SPECS))

@@ -11,7 +11,7 @@ from broker.clock import now
 from broker.envelope import Header
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 from broker.outbox import Claimed, Outcome
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ class Deliverer:
     field never leaves for a system not entitled to its class, whichever dispatcher runs the delivery.
     """
 
-    def __init__(self, registry: Registry, adapters: dict[str, OutboundAdapter], services: ServiceCatalog) -> None:
+    def __init__(self, registry: SystemRegistry, adapters: dict[str, OutboundAdapter],
+                 services: ServiceCatalog) -> None:
         self.registry = registry
         self.adapters = adapters
         self.services = services

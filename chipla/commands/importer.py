@@ -17,7 +17,7 @@ from adapters.inbound.files.pipeline import ImportSummary, import_file
 from adapters.inbound.files.sending import SendTarget
 from adapters.inbound.files.sources import ENCODINGS, FileRefused
 from broker.hub import Hub
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.store import Store
 from chipla.config import Settings
 from chipla.services import catalog
@@ -38,9 +38,9 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _send_target(store: Store, specs: mappings.Registry, args: argparse.Namespace) -> tuple[SendTarget, Hub]:
+def _send_target(store: Store, specs: mappings.SpecRegistry, args: argparse.Namespace) -> tuple[SendTarget, Hub]:
     """A hub pipeline without a dispatcher: messages wait in the outbox for the running hub's."""
-    registry = Registry(store)
+    registry = SystemRegistry(store)
     hub = Hub(store, registry, catalog(specs))
     hub.writer.start()
     return SendTarget(hub, registry.system(args.sender), args.operator), hub

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from adapters.outbound import webhook_signature
 from broker.models import AuditEntry
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.store import Store
 from chipla import registry_file
 from chipla.registry_file import RegistryFileError
@@ -93,7 +93,7 @@ SYSTEM = '  - {{id: {sid}, lgCode: "243035", apiKey: "{key}", allow: [jumin/Jumi
 def test_the_file_is_the_truth_removed_entries_are_deactivated_and_audited(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'hub.db'}")
     store.migrate()
-    registry = Registry(store)
+    registry = SystemRegistry(store)
     both = ("systems:\n" + SYSTEM.format(sid="zei", key="z" * 20) + SYSTEM.format(sid="kaigo", key="k" * 20)
             + "subscriptions:\n  - {systemId: kaigo, service: jumin, operation: IdoTsuchi}\n")
     registry_file.load(write(tmp_path, both), registry)

@@ -42,3 +42,13 @@ def test_adapters_never_import_the_conformance_kit() -> None:
 
 def test_the_kit_never_imports_the_hub() -> None:
     assert not offenders(files("conformance/**/*.py"), ("broker", "adapters", "chipla", "procurement"))
+
+
+def test_no_two_registries_share_a_name() -> None:
+    """Systems, mapping specs and the procurement register are three different things."""
+    import ast
+
+    ours = [p for pkg in OURS if pkg != "tests" for p in files(f"{pkg}/**/*.py")]
+    named = [f"{p}:{node.lineno}" for p in ours for node in ast.walk(ast.parse(p.read_text("utf-8")))
+             if isinstance(node, ast.ClassDef) and node.name == "Registry"]
+    assert not named

@@ -45,7 +45,7 @@ SAMPLE_JUMIN: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def specs() -> mappings.Registry:
+def specs() -> mappings.SpecRegistry:
     return mappings.registry()
 
 

@@ -87,7 +87,7 @@ def normal_rows(draw: st.DrawFn) -> dict[str, str]:
 
 @settings(max_examples=150, deadline=None)
 @given(row=normal_rows())
-def test_csv_row_to_canonical_and_back_is_the_same_row(specs: mappings.Registry, row: dict[str, str]) -> None:
+def test_csv_row_to_canonical_and_back_is_the_same_row(specs: mappings.SpecRegistry, row: dict[str, str]) -> None:
     canonical = specs.get("chukan-jumin-csv-import", 1).apply(row)
     assert canonical.ok, canonical.errors
     back = specs.get("chukan-jumin-csv-export", 1).apply(canonical.output)
@@ -119,7 +119,7 @@ def _legacy_row(**values: str) -> dict[str, str]:
     return LAYOUT.complete(row)
 
 
-def test_legacy_values_are_normalised_on_the_way_in(specs: mappings.Registry) -> None:
+def test_legacy_values_are_normalised_on_the_way_in(specs: mappings.SpecRegistry) -> None:
     mapped = specs.get("chukan-jumin-csv-import", 1).apply(_legacy_row())
     assert mapped.ok, mapped.errors
     out = mapped.output
@@ -150,13 +150,13 @@ def test_legacy_values_are_normalised_on_the_way_in(specs: mappings.Registry) ->
         ("1980-05-01", "", "1980-05-01"),
     ],
 )
-def test_wareki_birth_dates(specs: mappings.Registry, text: str, era_code: str, iso: str) -> None:
+def test_wareki_birth_dates(specs: mappings.SpecRegistry, text: str, era_code: str, iso: str) -> None:
     mapped = specs.get("chukan-jumin-csv-import", 1).apply(_legacy_row(生年月日=text, 年号コード=era_code))
     assert mapped.ok, mapped.errors
     assert mapped.output["zokusei"]["birthDate"] == iso
 
 
-def test_bad_rows_report_every_field(specs: mappings.Registry) -> None:
+def test_bad_rows_report_every_field(specs: mappings.SpecRegistry) -> None:
     row = _legacy_row(生年月日="5310430", 性別="", 団体コード="243036", 郵便番号="49808", 住民票コード="12")
     mapped = specs.get("chukan-jumin-csv-import", 1).apply(row)
     reasons = {error.path: error.reason for error in mapped.errors}
@@ -166,7 +166,7 @@ def test_bad_rows_report_every_field(specs: mappings.Registry) -> None:
     assert "check digit" in reasons["団体コード"]
 
 
-def test_impossible_wareki_date_is_refused(specs: mappings.Registry) -> None:
+def test_impossible_wareki_date_is_refused(specs: mappings.SpecRegistry) -> None:
     mapped = specs.get("chukan-jumin-csv-import", 1).apply(_legacy_row(生年月日="H31.5.1", 年号コード=""))
     assert [error.path for error in mapped.errors] == ["生年月日, 年号コード"]
     assert "平成" in mapped.errors[0].reason

@@ -6,7 +6,7 @@ import mappings
 from mappings.diff import ABSENT, FieldChange, compare
 
 
-def test_v2_candidate_adds_the_kana_of_sei_and_mei(specs: mappings.Registry, jumin: dict) -> None:
+def test_v2_candidate_adds_the_kana_of_sei_and_mei(specs: mappings.SpecRegistry, jumin: dict) -> None:
     old = specs.get("jumin-imi", 1).apply(jumin)
     new = specs.get("jumin-imi", 2).apply(jumin)
     assert compare(old, new) == [
@@ -18,12 +18,12 @@ def test_v2_candidate_adds_the_kana_of_sei_and_mei(specs: mappings.Registry, jum
     assert str(compare(old, new)[1]) == "+ 氏名.姓カナ表記: 'キソ'"
 
 
-def test_same_version_same_record_has_no_changes(specs: mappings.Registry, jumin: dict) -> None:
+def test_same_version_same_record_has_no_changes(specs: mappings.SpecRegistry, jumin: dict) -> None:
     spec = specs.get("jumin-imi", 2)
     assert compare(spec.apply(jumin), spec.apply(jumin)) == []
 
 
-def test_changed_values_show_both_sides_with_list_paths(specs: mappings.Registry, jumin: dict) -> None:
+def test_changed_values_show_both_sides_with_list_paths(specs: mappings.SpecRegistry, jumin: dict) -> None:
     spec = specs.get("jumin-imi", 1)
     before = spec.apply(jumin)
     jumin["jusho"]["machiazaId"] = "0001002"

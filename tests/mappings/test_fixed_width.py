@@ -55,7 +55,7 @@ def test_layout_file_describes_byte_positions() -> None:
     assert (name.start, name.width) == (20, 30)
 
 
-def test_reads_half_width_kana_and_maps_to_canonical(specs: mappings.Registry) -> None:
+def test_reads_half_width_kana_and_maps_to_canonical(specs: mappings.SpecRegistry) -> None:
     rows = list(fixed_width.read(_file(_record(**TARO), _record(**HANAKO)), LAYOUT))
     assert [row_no for row_no, _ in rows] == [1, 2]
     first = rows[0][1]
@@ -74,7 +74,7 @@ def test_reads_half_width_kana_and_maps_to_canonical(specs: mappings.Registry) -
     assert out["jotai"]["idoDate"] == "2026-04-01"
 
 
-def test_vendor_gaiji_from_the_user_defined_area_is_resolved(specs: mappings.Registry) -> None:
+def test_vendor_gaiji_from_the_user_defined_area_is_resolved(specs: mappings.SpecRegistry) -> None:
     # CP932 F0 43 is the vendor's 外字 U+E003, which the sample 外字 table maps to 字
     record = _record(**dict(TARO, 氏名=b"\x96\xd8\x91\x5d\x81\x40\xf0\x43\x98\x59"))
     ((_, row),) = fixed_width.read(_file(record), LAYOUT)

@@ -26,7 +26,7 @@ def _lineage_covers_every_leaf(mapped: mappings.Mapped) -> None:
         ), f"{path} has no lineage entry"
 
 
-def test_jumin_to_imi_validates_and_carries_the_core_items(specs: mappings.Registry, jumin: dict) -> None:
+def test_jumin_to_imi_validates_and_carries_the_core_items(specs: mappings.SpecRegistry, jumin: dict) -> None:
     mapped = specs.get("jumin-imi", 1).apply(jumin)
     out = mapped.output
     assert mapped.ok, mapped.errors
@@ -57,7 +57,7 @@ def test_jumin_to_imi_validates_and_carries_the_core_items(specs: mappings.Regis
     assert out["ID"]["体系"]["名称"]["表記"] == "宛名番号" and out["ID"]["識別値"] == "100000000001"
 
 
-def test_output_carries_mapping_version_and_lineage_per_field(specs: mappings.Registry, jumin: dict) -> None:
+def test_output_carries_mapping_version_and_lineage_per_field(specs: mappings.SpecRegistry, jumin: dict) -> None:
     mapped = specs.get("jumin-imi", 1).apply(jumin)
     assert (mapped.mapping_id, mapped.mapping_version) == ("jumin-imi", 1)
     entry = mapped.lineage_of("氏名.姓")
@@ -78,7 +78,7 @@ def test_output_carries_mapping_version_and_lineage_per_field(specs: mappings.Re
     }
 
 
-def test_absent_optional_fields_are_left_out(specs: mappings.Registry, jumin: dict) -> None:
+def test_absent_optional_fields_are_left_out(specs: mappings.SpecRegistry, jumin: dict) -> None:
     del jumin["jusho"]["machiazaId"], jumin["honseki"]
     jumin["shimei"]["shimei"] = "ＪＯＨＮＳＯＮ"  # no space: no 姓/名 boundary to report
     mapped = specs.get("jumin-imi", 1).apply(jumin)
@@ -90,7 +90,7 @@ def test_absent_optional_fields_are_left_out(specs: mappings.Registry, jumin: di
     assert _errors(mapped.output) == []
 
 
-def test_every_bad_field_is_reported_not_only_the_first(specs: mappings.Registry, jumin: dict) -> None:
+def test_every_bad_field_is_reported_not_only_the_first(specs: mappings.SpecRegistry, jumin: dict) -> None:
     jumin["zokusei"]["seibetsu"] = "7"
     jumin["zokusei"]["birthDate"] = "1980-02-30"
     jumin["shimei"]["shimei"] = "木曽 \ue0ff郎"  # a vendor 外字 the town's table does not map
@@ -105,13 +105,13 @@ def test_every_bad_field_is_reported_not_only_the_first(specs: mappings.Registry
     assert "U+E0FF" in next(e.reason for e in mapped.errors if e.field == "氏名.姓名")
 
 
-def test_vendor_gaiji_is_resolved_through_the_table(specs: mappings.Registry, jumin: dict) -> None:
+def test_vendor_gaiji_is_resolved_through_the_table(specs: mappings.SpecRegistry, jumin: dict) -> None:
     jumin["shimei"]["shimei"] = "木曽 \ue003郎"  # U+E003 is 字 in vocab's sample 外字 table
     mapped = specs.get("jumin-imi", 1).apply(jumin)
     assert mapped.output["氏名"]["名"] == "字郎"
 
 
-def test_ido_to_imi_is_an_activity_with_the_resident(specs: mappings.Registry, jumin: dict) -> None:
+def test_ido_to_imi_is_an_activity_with_the_resident(specs: mappings.SpecRegistry, jumin: dict) -> None:
     ido = {"idoJiyu": "10", "idoDate": "2026-04-01", "todokedeDate": "2026-04-03", "jumin": jumin}
     mapped = ido_to_imi(ido, specs=specs)
     out = mapped.output
@@ -140,7 +140,7 @@ def test_ido_to_imi_is_an_activity_with_the_resident(specs: mappings.Registry, j
 
 
 def test_ido_with_bad_person_fields_reports_them_under_the_person(
-    specs: mappings.Registry, jumin: dict
+    specs: mappings.SpecRegistry, jumin: dict
 ) -> None:
     jumin["zokusei"]["seibetsu"] = "7"
     mapped = ido_to_imi({"idoJiyu": "99", "idoDate": "2026-04-01", "jumin": jumin}, specs=specs)

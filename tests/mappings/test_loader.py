@@ -20,7 +20,7 @@ EXPECTED = {
 }
 
 
-def test_every_shipped_spec_loads(specs: mappings.Registry) -> None:
+def test_every_shipped_spec_loads(specs: mappings.SpecRegistry) -> None:
     assert {spec.key for spec in specs} == EXPECTED
     for file in SPEC_DIR.glob("*.yaml"):
         spec = mappings.load(file)
@@ -28,7 +28,7 @@ def test_every_shipped_spec_loads(specs: mappings.Registry) -> None:
         assert spec.rules
 
 
-def test_latest_picks_the_highest_version(specs: mappings.Registry) -> None:
+def test_latest_picks_the_highest_version(specs: mappings.SpecRegistry) -> None:
     assert specs.latest("jumin-imi").version == 2
     assert specs.versions("jumin-imi") == [1, 2]
     with pytest.raises(KeyError, match="versions: 1, 2"):

@@ -63,7 +63,7 @@ class ImportSummary:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def choose_mapping(specs: mappings.Registry, layout_name: str, wanted: str | None) -> mappings.Spec:
+def choose_mapping(specs: mappings.SpecRegistry, layout_name: str, wanted: str | None) -> mappings.Spec:
     """`ID` or `ID@VERSION`, else the latest spec from this layout to the canonical record."""
     if wanted:
         spec_id, _, version = wanted.partition("@")
@@ -215,7 +215,7 @@ class Importer:
             summary.send = total
 
 
-def import_file(path: str | Path, *, layout: str, store: Store, specs: mappings.Registry | None = None,
+def import_file(path: str | Path, *, layout: str, store: Store, specs: mappings.SpecRegistry | None = None,
                 mapping: str | None = None, encoding: str = "auto", errors_to: str | Path | None = None,
                 send: SendTarget | None = None, progress: Progress | None = None,
                 chunk_rows: int = CHUNK_ROWS) -> ImportSummary:

@@ -13,7 +13,7 @@ from adapters.inbound.rest.problems import from_hub_error
 from adapters.inbound.rest.responses import json_response
 from broker import audit
 from broker.errors import DuplicateConflict, HeaderInvalid, HubError, NotAllowed, RequestInvalid
-from broker.registry import Registry, SubscriptionInfo, SystemInfo
+from broker.registry import SubscriptionInfo, SystemInfo, SystemRegistry
 from vocab import lgcode
 
 
@@ -125,7 +125,7 @@ async def update_system(systemId: str, body: dict[str, Any]) -> ConnexionRespons
     return await _run(work)
 
 
-def _save(admin: SystemInfo, reg: Registry, data: dict[str, Any], action: str) -> dict[str, Any]:
+def _save(admin: SystemInfo, reg: SystemRegistry, data: dict[str, Any], action: str) -> dict[str, Any]:
     if not lgcode.is_valid(str(data["lgCode"])):
         raise HeaderInvalid(f"団体コード {data['lgCode']} の検査数字が正しくありません", code="lg_code_invalid")
     _check_urls(data)

@@ -32,7 +32,7 @@ class ExportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def export_spec(specs: mappings.Registry, layout: CsvLayout, wanted: str | None) -> mappings.Spec:
+def export_spec(specs: mappings.SpecRegistry, layout: CsvLayout, wanted: str | None) -> mappings.Spec:
     if wanted:
         spec_id, _, version = wanted.partition("@")
         try:
@@ -46,7 +46,7 @@ def export_spec(specs: mappings.Registry, layout: CsvLayout, wanted: str | None)
     return specs.latest(ids[0])
 
 
-def export_csv(store: Store, specs: mappings.Registry, *, layout: str = "chukan_jumin",
+def export_csv(store: Store, specs: mappings.SpecRegistry, *, layout: str = "chukan_jumin",
                mapping: str | None = None, bom: bool = False, lg_code: str | None = None) -> ExportResult:
     """The CSV bytes (layout's encoding, CRLF, header first) and what could not be exported."""
     try:

@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.outbound.ngsi import entities as ent
 from adapters.outbound.ngsi import query, states, subscriptions
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.store import Store
 from vocab import lgcode
 
@@ -65,7 +65,7 @@ def _attrs(entity: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
 
 
 class NgsiApi:
-    def __init__(self, store: Store, registry: Registry) -> None:
+    def __init__(self, store: Store, registry: SystemRegistry) -> None:
         self.store = store
         self.registry = registry
 

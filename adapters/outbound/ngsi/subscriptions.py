@@ -26,7 +26,7 @@ from adapters.outbound.ngsi import states
 from broker.clock import now
 from broker.envelope import Header
 from broker.models import Delivery, DeliveryStatus, Message, table_of
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.services.sensors import readings
 from broker.services.sensors.models import NgsiSubscription
 from broker.services.sensors.store import StoredReading
@@ -64,7 +64,7 @@ def _check(body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return subject, notification
 
 
-def create(store: Store, registry: Registry, lg_code: str, body: Any) -> str:
+def create(store: Store, registry: SystemRegistry, lg_code: str, body: Any) -> str:
     subject, notification = _check(body)
     sub_id = uuid.uuid4().hex[:24]
     system_id = f"ngsi-{sub_id}"
@@ -100,7 +100,7 @@ def one(store: Store, lg_code: str, sub_id: str) -> dict[str, Any] | None:
         return as_wire(sub) if sub is not None and sub.lg_code == lg_code else None
 
 
-def delete(store: Store, registry: Registry, lg_code: str, sub_id: str) -> bool:
+def delete(store: Store, registry: SystemRegistry, lg_code: str, sub_id: str) -> bool:
     with store.write() as s:
         sub = s.get(NgsiSubscription, sub_id)
         if sub is None or sub.lg_code != lg_code:

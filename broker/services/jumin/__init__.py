@@ -20,7 +20,7 @@ from broker.services.jumin.rules import check_codes, ido_category, subject_key
 from broker.services.jumin.service import JuminService
 
 
-def declare(specs: mappings.Registry) -> JuminService:
+def declare(specs: mappings.SpecRegistry) -> JuminService:
     return JuminService(specs)
 
 

@@ -60,7 +60,7 @@ def _parse_version(text: str) -> Version:
     return int(text) if text.isdigit() else text
 
 
-def _baseline_spec(specs: mappings.Registry, candidate: mappings.Spec,
+def _baseline_spec(specs: mappings.SpecRegistry, candidate: mappings.Spec,
                    wanted: str | None) -> mappings.Spec | None:
     if wanted is not None:
         return specs.get(candidate.id, _parse_version(wanted))
@@ -96,7 +96,7 @@ def _messages(store: Store, spec_id: str) -> Iterator[_StoredMessage]:
         yield from s.execute(query.execution_options(yield_per=1000)).tuples()
 
 
-def replay(store: Store, specs: mappings.Registry, mapping_id: str, to_version: str, *,
+def replay(store: Store, specs: mappings.SpecRegistry, mapping_id: str, to_version: str, *,
            from_version: str | None = None, limit: int | None = None) -> ReplayReport:
     """Compare; see the module docstring. Raises ReplayRefused when there is nothing to compare with."""
     try:

@@ -35,7 +35,7 @@ class JuminService(Service):
     mapping_ids = (imi.IDO_SPEC, imi.JUMIN_SPEC)
     rules = jumin_rules.JuminRules()
 
-    def __init__(self, specs: mappings.Registry) -> None:
+    def __init__(self, specs: mappings.SpecRegistry) -> None:
         self.specs = specs
 
     def subject_key(self, body: dict[str, Any]) -> str:

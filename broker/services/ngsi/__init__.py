@@ -7,7 +7,7 @@ import mappings
 from broker.services.ngsi.service import NgsiNotifications
 
 
-def declare(specs: mappings.Registry) -> NgsiNotifications:
+def declare(specs: mappings.SpecRegistry) -> NgsiNotifications:
     return NgsiNotifications()
 
 
