@@ -26,7 +26,7 @@ test: setup system-deps check
 
 check: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy broker adapters chipla vocab mappings conformance api_specs bench procurement
+	$(BIN)/mypy broker adapters chipla vocab mappings conformance api_specs bench procurement simulators
 
 bench: setup
 	$(BIN)/chipla bench soap

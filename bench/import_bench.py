@@ -24,8 +24,8 @@ from pathlib import Path
 import mappings
 from adapters.inbound.files.pipeline import ImportSummary, import_file
 from broker.store import Store
-from chipla.vendors.samples import FAMILY, GIVEN_F, GIVEN_M
 from mappings.layout_catalog import csv_layout
+from simulators.samples import FAMILY, GIVEN_F, GIVEN_M
 from vocab.address import OazaList
 
 LAYOUT = "chukan_jumin"

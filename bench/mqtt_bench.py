@@ -35,7 +35,7 @@ from broker.services.sensors.devices import DeviceRegistry
 from broker.services.sensors.models import Reading
 from broker.services.sensors.store import ObservationStore
 from broker.store import Store
-from chipla.vendors.loopback import free_port
+from simulators.loopback import free_port
 
 
 @dataclass(frozen=True)

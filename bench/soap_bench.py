@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from bench.soap_receivers_process import RECEIVERS
 from broker.models import Delivery
 from broker.store import Store
-from chipla.sandbox import LG
-from chipla.vendors.handmade import raw_soap
-from chipla.vendors.loopback import free_port
-from chipla.vendors.samples import SampleTown, header
+from simulators.handmade import raw_soap
+from simulators.loopback import free_port
+from simulators.samples import SampleTown, header
+from simulators.sandbox import LG
 
 JUKI_PASSWORD = "juki-bench-secret"
 

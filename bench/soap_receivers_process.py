@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 import threading
 
-from chipla.vendors.loopback import LoopbackServer
-from chipla.vendors.receiver import receiver_app
+from simulators.loopback import LoopbackServer
+from simulators.receiver import receiver_app
 
 RECEIVERS = (("zei", "soap"), ("kokuho", "soap"), ("kaigo", "webhook"))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from chipla.vendors.loopback import free_port
+from simulators.loopback import free_port
 
 
 def _bin(name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chipla.sandbox import LG, RECEIVERS, Receiver, RunningHub, sqlite_url, start_hub
-from chipla.vendors.handmade import raw_soap
+from simulators.handmade import raw_soap
+from simulators.sandbox import LG, RECEIVERS, Receiver, RunningHub, sqlite_url, start_hub
 
 __all__ = ["LG", "RECEIVERS", "Receiver", "RunningHub", "raw_soap", "sqlite_url", "start_hub"]

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 from broker.dispatch.celery_relay import QUEUE, CeleryRelay
 from broker.models import Delivery
 from chipla.config import Settings
-from chipla.vendors.loopback import free_port
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.loopback import free_port
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.pg import ThrowawayPostgres
 from tests.support import RunningHub, start_hub
 

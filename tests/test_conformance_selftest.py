@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chipla import cli, conformance_selftest
-from chipla.vendors.loopback import LoopbackServer
-from chipla.vendors.sender_app import notices, sender_app
+from chipla import cli
+from simulators import selftest as conformance_selftest
+from simulators.loopback import LoopbackServer
+from simulators.sender_app import notices, sender_app
 
 HUB_AND_SENDER = ["--target", "hub", "--target", "juki"]
 

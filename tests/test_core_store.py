@@ -26,7 +26,7 @@ from broker.retry import RetryPolicy
 from broker.services.jumin.projection import ResidentVersion
 from broker.store import Store
 from chipla.services import catalog
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 
 SERVICES = catalog()
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from broker.models import Delivery
 from broker.store import Store
-from chipla.vendors.loopback import LoopbackServer, free_port
-from chipla.vendors.receiver import Inbox, receiver_app
-from chipla.vendors.samples import SampleTown, header
+from simulators.loopback import LoopbackServer, free_port
+from simulators.receiver import Inbox, receiver_app
+from simulators.samples import SampleTown, header
 from tests.wait import until
 
 N = 1000

@@ -15,8 +15,8 @@ import httpx
 from sqlalchemy import func, select
 
 from broker.models import Delivery, MappedRecord, Message
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub, sqlite_url, start_hub
 from tests.wait import until
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from zeep.exceptions import Fault
 
 from broker.models import Message, Quarantine
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub, raw_soap
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

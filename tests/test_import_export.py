@@ -23,9 +23,9 @@ from broker.imports import ImportBatch, ImportedRecord
 from broker.models import Base, Quarantine
 from broker.store import Store
 from chipla import cli
-from chipla.vendors.samples import SampleTown
 from mappings.csv_layout import write_rows
 from mappings.layout_catalog import csv_layout, fixed_width_layout
+from simulators.samples import SampleTown
 from tests.support import RunningHub, sqlite_url, start_hub
 from tests.wait import until
 

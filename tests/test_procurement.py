@@ -14,10 +14,10 @@ import yaml
 
 import api_specs
 from chipla import cli
-from chipla.sandbox import RunningHub, sqlite_url, start_hub
 from conformance.signing import sign
 from procurement import register
 from procurement.register import KNOWN_GYOMU
+from simulators.sandbox import RunningHub, sqlite_url, start_hub
 
 KOSEKI = {"gyomu": "戸籍", "vendor": "ベンダーD", "product": "戸籍システム", "version": "1.0",
           "specRequiresStandard": True, "conformance": {"result": "準拠", "checkedAt": "2026-11-01"}}

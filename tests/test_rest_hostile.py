@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.support import RunningHub
 
 CASES = [

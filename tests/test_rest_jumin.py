@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.support import RunningHub
 from tests.wait import until
 

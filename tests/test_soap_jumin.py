@@ -10,8 +10,8 @@ import zeep
 from zeep.exceptions import Fault
 from zeep.wsse.username import UsernameToken
 
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub
 
 

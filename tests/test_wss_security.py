@@ -11,7 +11,7 @@ from sqlalchemy import select
 from adapters.soap import wsse
 from adapters.wire import codec
 from broker.models import AuditEntry
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.support import RunningHub, raw_soap
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

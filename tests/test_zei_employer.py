@@ -21,9 +21,9 @@ from adapters.wire.codec import NS_COMMON
 from broker import xmldsig
 from broker.clock import now
 from broker.services.zei import seihon
-from chipla.vendors.employer import EmployerInbox, employer_app
-from chipla.vendors.loopback import LoopbackServer
-from chipla.vendors.sender import HEADER_ORDER
+from simulators.employer import EmployerInbox, employer_app
+from simulators.loopback import LoopbackServer
+from simulators.sender import HEADER_ORDER
 from tests.zei_samples import town_pki, tsuchi
 
 SHITEI = "20260001"

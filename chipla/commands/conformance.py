@@ -2,7 +2,7 @@
 
 ``run`` and ``verify`` hand over to the kit's own runner (``conformance.runner.main``) so that a vendor
 running ``python -m conformance`` and an officer running ``chipla conformance`` get the same thing.
-``self-test`` runs the whole kit against a fresh sandbox (``chipla.conformance_selftest``). ``kpi``
+``self-test`` runs the whole kit against a fresh sandbox (``simulators.selftest``). ``kpi``
 and ``registry`` are the procurement office's view of the town's 業務 systems; they use the same
 data functions and JSON shape as the REST API (``/api/v1/procurement/…``).
 
@@ -22,12 +22,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from chipla import conformance_selftest
 from chipla.config import Settings
 from conformance import runner
 from conformance.summary import SUMMARY
 from procurement import kpi, register
 from procurement.register import KNOWN_GYOMU
+from simulators import selftest as conformance_selftest
 
 OK, NOT_CONFORMANT, USAGE = runner.OK, runner.NOT_CONFORMANT, runner.USAGE
 INTACT, ALTERED = runner.INTACT, runner.ALTERED

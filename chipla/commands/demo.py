@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from chipla import notify_demo
-from chipla.demo_sensors import DemoSensors
-from chipla.sandbox import RECEIVERS, RunningHub, start_hub
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.demo_sensors import DemoSensors
+from simulators.samples import SampleTown, header
+from simulators.sandbox import RECEIVERS, RunningHub, start_hub
+from simulators.sender import JukiSender
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

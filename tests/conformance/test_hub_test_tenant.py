@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from broker.models import Delivery, Message
 from chipla import cli, registry_file
-from chipla.sandbox import RunningHub, sqlite_url, start_hub
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sandbox import RunningHub, sqlite_url, start_hub
+from simulators.sender import JukiSender
 from tests.wait import until
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"

@@ -10,8 +10,8 @@ import pytest
 
 from tests.layers.imports import files, offenders
 
-OURS = ("vocab", "mappings", "broker", "adapters", "conformance", "procurement", "chipla", "bench", "tests",
-        "api_specs")
+OURS = ("vocab", "mappings", "broker", "adapters", "conformance", "procurement", "chipla", "simulators", "bench",
+        "tests", "api_specs")
 
 #: layer → the packages of ours it may import (itself always; api_specs is the contract, as data)
 ALLOWED = {
@@ -33,7 +33,14 @@ def test_each_layer_imports_only_what_lies_inward(layer: str) -> None:
 
 def test_nothing_but_the_entry_points_imports_the_composition_root() -> None:
     inner = [p for layer in ALLOWED for p in files(f"{layer}/**/*.py")]
-    assert not offenders(inner, ("chipla", "bench", "tests"))
+    assert not offenders(inner, ("chipla", "simulators", "bench", "tests"))
+
+
+def test_the_composition_root_keeps_only_wiring_config_app_and_cli() -> None:
+    """Simulated systems, the console, the file door and the procurement register live in their rooms;
+    the CLI may start the simulators (demo, self-test), nothing else in chipla/ imports them."""
+    outside_cli = [p for p in files("chipla/**/*.py") if "commands" not in p.parts]
+    assert not offenders(outside_cli, ("simulators",))
 
 
 def test_adapters_never_import_the_conformance_kit() -> None:

@@ -13,7 +13,7 @@ from lxml import etree
 
 from broker.errors import RequestInvalid
 from broker.services import jumin
-from chipla.vendors.samples import header
+from simulators.samples import header
 from tests.support import RunningHub, raw_soap
 
 NS = "{urn:chipla:ns:common:1}"

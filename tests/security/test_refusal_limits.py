@@ -18,8 +18,8 @@ from broker.clock import now
 from broker.errors import SchemaInvalid
 from broker.models import AuditEntry, Quarantine
 from broker.refusals import RefusalLog, RefusalPolicy
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub, sqlite_url, start_hub
 
 

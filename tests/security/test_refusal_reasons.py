@@ -13,7 +13,7 @@ from sqlalchemy import select
 import mappings
 from broker.models import AuditEntry, Quarantine
 from broker.reasons import scrub
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.mappings.test_chukan_csv import _legacy_row
 from tests.support import RunningHub, raw_soap
 

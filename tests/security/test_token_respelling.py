@@ -24,7 +24,7 @@ from broker.errors import NotAllowed
 from broker.models import Message
 from broker.security import usernametoken
 from broker.security.usernametoken import PASSWORD_DIGEST, UsernameToken, digest
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.support import RunningHub, raw_soap
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

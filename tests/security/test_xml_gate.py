@@ -14,8 +14,8 @@ from lxml import etree
 
 from adapters.soap import xmlsafe
 from broker.errors import MalformedInput
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.inbound.mqtt.mosquitto import MosquittoProcess, write_broker_files
 from broker.services.sensors.devices import DeviceRegistry
-from chipla.vendors.loopback import free_port
+from simulators.loopback import free_port
 from tests.sensors.support import SensorRig
 
 

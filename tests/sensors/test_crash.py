@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from adapters.inbound.mqtt.mosquitto import HUB_USER, MosquittoProcess
 from broker.services.sensors.models import Reading
 from broker.store import Store
-from chipla.vendors.loopback import free_port
+from simulators.loopback import free_port
 from tests.sensors.support import Device
 from tests.wait import until
 

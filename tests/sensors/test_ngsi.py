@@ -15,7 +15,7 @@ import yaml
 from adapters.outbound.ngsi.subscriptions import NotificationTap
 from broker.services.sensors.devices import DEMO_REGISTRY, DeviceRegistry
 from broker.services.sensors.store import Incoming, ObservationStore
-from chipla.sandbox import RunningHub, sqlite_url, start_hub
+from simulators.sandbox import RunningHub, sqlite_url, start_hub
 from tests.sensors import sdm
 
 OTHER = "131016"  # 千代田区, a second tenant on the same hub

@@ -20,8 +20,8 @@ from adapters.outbound.ngsi.subscriptions import NotificationTap
 from broker.models import Delivery, Message
 from broker.services.sensors.devices import DeviceRegistry
 from broker.services.sensors.store import Incoming, ObservationStore
-from chipla.sandbox import RunningHub, sqlite_url, start_hub
-from chipla.vendors.loopback import LoopbackServer
+from simulators.loopback import LoopbackServer
+from simulators.sandbox import RunningHub, sqlite_url, start_hub
 from tests.wait import until
 
 GAUGE = "urn:ngsi-ld:WaterObserved:243035:wl-genroku-01"

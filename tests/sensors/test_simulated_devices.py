@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from broker.services.sensors.models import Reading, SensorEvent
-from chipla.vendors.devices import TownDevices
+from simulators.devices import TownDevices
 from tests.sensors.support import SensorRig
 from tests.wait import until
 

@@ -2,12 +2,12 @@
 
 The kit (``conformance/``) never imports the hub; its seam is a ``start_hub()`` callable returning
 ``(base_url, credentials, stop)``. This module is the composition-root side of that seam. It starts
-:func:`chipla.sandbox.start_hub` once on a temporary SQLite file and offers each system in the sandbox
+:func:`simulators.sandbox.start_hub` once on a temporary SQLite file and offers each system in the sandbox
 to the kit as a target:
 
 - ``hub``: the hub itself, as provider (照会) and receiver (住民異動通知), as the 住民記録 system "juki";
 - ``zei``, ``kokuho``: the simulated SOAP receivers the hub delivers to, with their own credentials;
-- ``juki``: the simulated 住民記録 sender (``chipla.vendors.sender_app``), judged in the sender role.
+- ``juki``: the simulated 住民記録 sender (``simulators.sender_app``), judged in the sender role.
 
 Reports land in ``<report>/<target>/<role>/``; the result is 準拠 only when every one of them is.
 """
@@ -24,10 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from chipla.sandbox import RunningHub, sqlite_url, start_hub
-from chipla.vendors.loopback import LoopbackServer
-from chipla.vendors.sender_app import sender_app
 from conformance import runner, selftest
+from simulators.loopback import LoopbackServer
+from simulators.sandbox import RunningHub, sqlite_url, start_hub
+from simulators.sender_app import sender_app
 
 HubTuple = tuple[str, dict[str, Any], Callable[[], None]]
 SOAP_RECEIVERS = ("zei", "kokuho")

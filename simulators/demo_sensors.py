@@ -14,8 +14,8 @@ from adapters.outbound.ngsi.subscriptions import NotificationTap
 from broker.services.sensors.models import Reading, SensorEvent
 from chipla.config import Settings
 from chipla.feeds import SensorFeed
-from chipla.sandbox import LG, RunningHub
-from chipla.vendors.devices import TownDevices
+from simulators.devices import TownDevices
+from simulators.sandbox import LG, RunningHub
 
 NGSI_KEY = "demo-toshi-os-key-243035"
 

@@ -2,7 +2,7 @@
 
 The conformance kit judges a sender by asking it to deliver to the kit's own endpoint (the trigger
 convention of conformance/README.md: ``{"target": "<kit>/soap/jumin", "count": n}``). This app is
-that sender for the hub's self-test. It sends with :class:`~chipla.vendors.sender.JukiSender`, the
+that sender for the hub's self-test. It sends with :class:`~simulators.sender.JukiSender`, the
 same zeep stack the demo uses against the hub, so the kit judges what a WSDL-driven client really puts
 on the wire rather than hand-written XML.
 
@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from chipla.vendors.samples import LG_CODE, Person, SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import LG_CODE, Person, SampleTown, header
+from simulators.sender import JukiSender
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from adapters.wire.codec import NS_COMMON
-from chipla.vendors.sender import HEADER_ORDER
+from simulators.sender import HEADER_ORDER
 
 
 class ZeiSender:

@@ -20,7 +20,7 @@ from typing import Any
 
 from broker.clock import now
 from broker.services.zei import getsugaku
-from chipla.vendors.samples import FAMILY, GIVEN_F, GIVEN_M, LG_CODE
+from simulators.samples import FAMILY, GIVEN_F, GIVEN_M, LG_CODE
 
 
 @dataclass(frozen=True)

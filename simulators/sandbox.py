@@ -16,9 +16,9 @@ import httpx
 from broker.operators import OperatorStore
 from chipla.app import build_app
 from chipla.config import Settings
-from chipla.vendors.loopback import LoopbackServer
-from chipla.vendors.receiver import Inbox, receiver_app
 from chipla.wiring import Parts, build
+from simulators.loopback import LoopbackServer
+from simulators.receiver import Inbox, receiver_app
 
 LG = "243035"
 RECEIVERS = {
