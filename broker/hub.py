@@ -107,7 +107,7 @@ class Hub:
         service, op = self.services.operation(h.service, h.operation, OperationKind.QUERY)
         assert op.query is not None
         self.record_query(caller, envelope, op.query.subject(envelope.body), nonce, authorised=True)
-        ctx = QueryContext(self.store, h.lg_code, self._viewer(service, caller, h))
+        ctx = QueryContext(self.store, h.lg_code, self._viewer(service, caller, h), caller)
         return op.query.answer(ctx, envelope.body)
 
     def record_query(self, caller: SystemInfo, envelope: Envelope, subject: str,

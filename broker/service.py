@@ -26,6 +26,7 @@ from broker.accept import ServiceRules
 from broker.classification import FieldClasses
 from broker.envelope import Header
 from broker.errors import RequestInvalid
+from broker.registry import SystemInfo
 from broker.store import Store
 
 
@@ -69,11 +70,14 @@ class RoutingFacts:
 
 @dataclass(frozen=True)
 class QueryContext:
-    """What a query may use: the store, the caller's tenant, and the caller's entitled view."""
+    """What a query may use: the store, the caller's tenant, the caller's entitled view, and the caller
+    itself (a query that answers each caller only about its own records, e.g. an employer fetching its
+    notices, filters by ``caller.id``)."""
 
     store: Store
     lg_code: str
     view: Callable[[dict[str, Any], str], dict[str, Any]]  # (record, its path in the body) → redacted copy
+    caller: SystemInfo
 
 
 @dataclass(frozen=True)
