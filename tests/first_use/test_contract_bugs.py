@@ -8,7 +8,7 @@ from datetime import datetime
 import httpx
 from lxml import etree
 
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.support import RunningHub, raw_soap
 
 NS = "{urn:chipla:ns:common:1}"

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from chipla.vendors.loopback import free_port
+from simulators.loopback import free_port
 from tests.wait import until
 
 TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorial.md"

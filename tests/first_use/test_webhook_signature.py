@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from adapters.outbound import webhook_signature
 from broker.models import Delivery
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub
 from tests.wait import until
 
