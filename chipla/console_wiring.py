@@ -19,14 +19,15 @@ import mappings
 from adapters.inbound.console import ConsoleDeps, Kpi, ReplayDiff, SoapOperation
 from adapters.inbound.rest import procurement
 from adapters.outbound.opendata.ckan_api import CkanApi
-from adapters.soap import codec
+from adapters.wire import codec
 from broker.clock import now
 from broker.operators import OperatorStore
+from broker.services.jumin import JuminService
+from broker.services.jumin.replay import replay_message
 from broker.services.sensors.models import MimamoriTag, Reading, SensorThing
-from chipla.importing.replay import replay_message
-from chipla.vendors.samples import LG_CODE, SampleTown, header
 from chipla.wiring import Parts
-from conformance import kpi, registry
+from procurement import kpi, register
+from simulators.samples import LG_CODE, SampleTown, header
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 NOT_YET = None
@@ -65,7 +66,7 @@ def plan_kpis(parts: Parts) -> list[Kpi]:
                          .where(Reading.result_time >= day_ago)).scalar_one()
         tags = s.execute(select(func.count()).select_from(MimamoriTag)).scalar_one()
     source = getattr(parts.hub, procurement.HUB_ATTRIBUTE, None) or procurement.RegistryFile.configured("")
-    computed = kpi.compute(registry.load(source.path))["applic"]
+    computed = kpi.compute(register.load(source.path))["applic"]
     spec, adopted, total = computed[kpi.SPEC_RATE], computed[kpi.ADOPTION_RATE], computed["denominator"]
     return [
         Kpi("電子申請件数", NOT_YET, "オンラインで受け付けた申請の件数 (年度)",
@@ -106,7 +107,7 @@ def soap_operations() -> list[SoapOperation]:
             meta = {**header("juki"), "operation": operation}
             if operation != "IdoTsuchi":
                 meta["purposeCode"] = "jumin"
-            return soap_envelope(meta, f"{{{codec.NS_JUMIN}}}{operation}Request", body(town))
+            return soap_envelope(meta, JuminService.contract.request_element(operation), body(town))
         return SoapOperation("jumin", operation, sample)
 
     return [
@@ -125,8 +126,9 @@ def soap_envelope(meta: dict[str, Any], body_qname: str, body: dict[str, Any]) -
                 "service", "operation", "specVersion", "operatorId", "purposeCode", "subjectKey"):
         if key in meta:
             etree.SubElement(pf, f"{{{codec.NS_COMMON}}}{key}").text = str(meta[key])
-    element = codec.to_xml(body_qname, body)
-    schema = codec.lxml_schema()
+    jumin_codec = codec.for_contract(JuminService.contract)
+    element = jumin_codec.to_xml(body_qname, body)
+    schema = jumin_codec.lxml_schema
     if not schema.validate(element):
         raise ValueError(f"sample {body_qname} is not valid: {schema.error_log.last_error}")
     etree.SubElement(env, f"{{{SOAP11}}}Body").append(element)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from broker.models import Delivery, Quarantine
 from broker.operators import OperatorStore
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.support import RunningHub, raw_soap
 from tests.wait import until
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from broker.models import AuditEntry
 from broker.operators import OperatorStore
 from broker.services.sensors.devices import DeviceRegistry
-from conformance import kpi, registry
+from procurement import kpi, register
 from tests.console import gauges
 from tests.console.helpers import People, Traffic, add_people, csrf_of, dead_letter_and_quarantine, sign_in
 from tests.support import RunningHub, sqlite_url, start_hub
@@ -196,7 +196,7 @@ def test_kpi_table_computes_what_exists_and_says_what_does_not(viewer: httpx.Cli
     rows = dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', page))
     installed = len(DeviceRegistry.load(None).devices)
     assert rows["センサー設置数"] == str(installed) and rows["稼働中の IoT サービス数"] == "1"  # water level only
-    expected = kpi.compute(registry.load(registry.DEFAULT_PATH))["applic"]
+    expected = kpi.compute(register.load(register.DEFAULT_PATH))["applic"]
     for name in (kpi.SPEC_RATE, kpi.ADOPTION_RATE):
         assert rows[name] == f"{expected[name]['rate'] * 100:.1f} % ({expected[name]['count']} / 26)"
     assert rows["電子申請件数"] == "<em>まだ計算できません</em>"

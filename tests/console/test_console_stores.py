@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from broker.operators import OperatorStore
-from chipla.vendors.samples import SampleTown, header
-from chipla.vendors.sender import JukiSender
+from simulators.samples import SampleTown, header
+from simulators.sender import JukiSender
 from tests.console.helpers import csrf_of, sign_in
 from tests.support import RunningHub
 from tests.wait import until

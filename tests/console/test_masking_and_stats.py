@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from adapters.inbound.console import masking, stats
-from chipla.vendors.samples import SampleTown, header
+from simulators.samples import SampleTown, header
 from tests.support import raw_soap
 
 

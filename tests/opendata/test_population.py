@@ -19,9 +19,9 @@ from adapters.outbound.opendata.tabular import csv_bytes
 from broker.clock import JST
 from broker.models import Message, ResidentVersion
 from broker.store import Store
-from chipla.vendors.samples import SampleTown
 from mappings.opendata.rows import Town
 from mappings.opendata.templates import template
+from simulators.samples import SampleTown
 from tests.support import sqlite_url
 from vocab.address import OazaList
 
@@ -123,7 +123,7 @@ def _insert(store: Store, versions: list[tuple[str, dict[str, Any]]]) -> None:
         for valid_from, record in versions:
             seq = s.execute(insert(Message).values(
                 receipt_id=str(uuid.uuid4()), message_id=str(uuid.uuid4()), sender_system_id="juki", lg_code="243035",
-                service="jumin", operation="IdoTsuchi", subject_key=record["shikibetsu"]["atenaNo"], channel="rest",
+                service="jumin", operation="IdoTsuchi", subject_key=record["shikibetsu"]["atenaNo"], transport="rest",
                 content_type="application/json", original=b"{}", original_sha256="0" * 64, content_sha256="0" * 64,
                 envelope={}, canonical={}, accepted_at=datetime(2026, 4, 1, tzinfo=JST),
             ).returning(Message.seq)).scalar_one()

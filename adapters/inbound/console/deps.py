@@ -13,7 +13,7 @@ from typing import Any
 
 from broker.hub import Hub
 from broker.operators import OperatorStore
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.store import Store
 
 
@@ -47,7 +47,7 @@ class SoapOperation:
 @dataclass
 class ConsoleDeps:
     store: Store
-    registry: Registry
+    registry: SystemRegistry
     hub: Hub
     operators: OperatorStore
     secret: str

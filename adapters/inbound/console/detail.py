@@ -63,7 +63,7 @@ def message(store: Store, receipt_id: str, *, masked: bool) -> MessageView | Non
         receipt_id=m.receipt_id, seq=m.seq, header=masking.mask_header(header) if masked else header,
         original=masking.pretty(m.original, m.content_type, m.service, masked=masked),
         original_size=len(m.original), original_sha256=m.original_sha256, content_type=m.content_type,
-        channel=m.channel, accepted_at=m.accepted_at,
+        channel=m.transport, accepted_at=m.accepted_at,
         status=overall([d.status for d in deliveries]),
         mapped=[{"mapping_id": r.mapping_id, "version": r.mapping_version,
                  "output": masking.mask_mapped(r.output) if masked else r.output,
@@ -117,7 +117,7 @@ def quarantined(store: Store, qid: int, *, masked: bool) -> QuarantineView | Non
                          .order_by(AuditEntry.seq)).scalars().all()
     result = table().get(q.result_code)
     return QuarantineView(
-        id=q.id, received_at=q.received_at, channel=q.channel, sender=q.sender, code=q.result_code,
+        id=q.id, received_at=q.received_at, channel=q.transport, sender=q.sender, code=q.result_code,
         code_text=result.ja if result else "", reason=q.reason,
         headers={k: v for k, v in (q.headers or {}).items() if k != "client" or not masked},
         original=masking.pretty(q.original, "", "jumin", masked=masked),

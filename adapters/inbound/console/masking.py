@@ -1,6 +1,6 @@
 """What a person may see of a message: personal fields masked unless unmasked (with a reason, audited).
 
-Masking follows the data classification (broker/policy/classification.yaml): a leaf value is shown
+Masking follows the data classification (each service's classification.yaml): a leaf value is shown
 only when its canonical path is ``public``; anything else — 氏名, 住所, 個人番号, 宛名番号, and every
 field the policy does not list — becomes ``MASK``. Bytes that cannot be parsed are not shown at all
 while masked: nobody can say which of them are personal.
@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from adapters.soap import xmlsafe
-from broker import classification
+from broker.services import field_classes
 
 MASK = "＊＊＊"
 HEADER_PERSONAL = {"subjectKey", "operatorId", "subject_key", "operator_id"}
@@ -30,7 +30,7 @@ def fingerprint(secret: str, subject_key: str) -> str:
 
 def _class(service: str, path: str) -> str:
     # policy paths match any tail of the path: ``ido.jumin.x`` is the policy's ``jumin.x``
-    return classification.class_of(service, path)
+    return field_classes(service).class_of(path)
 
 
 def mask_tree(service: str, value: Any, path: str = "") -> Any:

@@ -119,7 +119,7 @@ def _messages(store: Store, f: Filters) -> Page:
     if f.until and (until := _when(f.until)):
         conditions.append(Message.accepted_at < until + timedelta(minutes=1))
     query = select(Message.seq, Message.receipt_id, Message.message_id, Message.sender_system_id,
-                                Message.service, Message.operation, Message.subject_key, Message.channel,
+                                Message.service, Message.operation, Message.subject_key, Message.transport,
                                 Message.accepted_at).where(*conditions)
     with store.read() as s:
         total = s.execute(select(func.count()).select_from(Message).where(*conditions)).scalar_one()
@@ -132,7 +132,7 @@ def _messages(store: Store, f: Filters) -> Page:
                                        .where(Delivery.message_seq.in_(seqs)).order_by(Delivery.destination)):
             states.setdefault(seq, []).append((dest, st))
     out = [{"seq": r.seq, "receipt_id": r.receipt_id, "message_id": r.message_id, "sender": r.sender_system_id,
-            "service": r.service, "operation": r.operation, "subject_key": r.subject_key, "channel": r.channel,
+            "service": r.service, "operation": r.operation, "subject_key": r.subject_key, "channel": r.transport,
             "at": r.accepted_at, "deliveries": states.get(r.seq, []),
             "status": overall([st for _, st in states.get(r.seq, [])])} for r in rows[:PAGE_SIZE]]
     return Page(out, int(total), rows[PAGE_SIZE - 1].seq if len(rows) > PAGE_SIZE else None)
@@ -146,14 +146,14 @@ def _quarantine(store: Store, f: Filters) -> Page:
         conditions.append(Quarantine.received_at >= since)
     if f.until and (until := _when(f.until)):
         conditions.append(Quarantine.received_at < until + timedelta(minutes=1))
-    query = select(Quarantine.id, Quarantine.received_at, Quarantine.channel, Quarantine.sender,
+    query = select(Quarantine.id, Quarantine.received_at, Quarantine.transport, Quarantine.sender,
                    Quarantine.result_code, Quarantine.reason).where(*conditions)
     with store.read() as s:
         total = s.execute(select(func.count()).select_from(Quarantine).where(*conditions)).scalar_one()
         if f.before is not None:
             query = query.where(Quarantine.id < f.before)
         rows = s.execute(query.order_by(Quarantine.id.desc()).limit(PAGE_SIZE + 1)).all()
-    out = [{"id": r.id, "at": r.received_at, "channel": r.channel, "sender": r.sender or "（不明）",
+    out = [{"id": r.id, "at": r.received_at, "channel": r.transport, "sender": r.sender or "（不明）",
             "code": r.result_code, "reason": r.reason[:160]} for r in rows[:PAGE_SIZE]]
     return Page(out, int(total), rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None)
 

@@ -3,7 +3,7 @@
 A definition says what a dataset is (title, 分類, 更新頻度) and where its rows come from: rows the town
 writes, the town's ごみ data, an aggregate of the hub's canonical records, or a sensor series. The
 guard runs at load time, before anything is built: a definition that would publish a field classified
-``personal`` or ``specific`` (broker/policy/classification.yaml), or a gate pass, is refused with the
+``personal`` or ``specific`` (each service's classification.yaml), or a gate pass, is refused with the
 file and line — open data carries public fields and suppressed aggregates only (DESIGN.md §6).
 
 Errors: :class:`vocab.located_yaml.DataFileError` for a malformed file, its subclass
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from broker.classification import class_of
+from broker.services import field_classes
 from mappings.opendata.rows import Town
 from mappings.opendata.templates import templates
 from vocab.located_yaml import DataFileError, Located, load_located
@@ -89,7 +89,7 @@ def _guard(source: Located) -> str:
     fields = source["fields"].list()
     if aggregate is None:
         for f in fields:
-            cls = class_of(service, f.text())
+            cls = field_classes(service).class_of(f.text())
             if cls != "public":
                 raise PrivacyRefused(f.file, f.line, f"{f.text()} は {cls} に分類された項目です。オープンデータには"
                                      "public の項目と、小さな数を秘匿した集計だけを出せます")
@@ -103,7 +103,7 @@ def _guard(source: Located) -> str:
         raise PrivacyRefused(where.file, where.line, f"集計 {name} は {AGGREGATES[name]} 未満の数を秘匿します: "
                              f"suppress_below: {AGGREGATES[name]} 以上を指定してください")
     for f in fields:
-        if class_of(service, f.text()) == "specific":
+        if field_classes(service).class_of(f.text()) == "specific":
             raise PrivacyRefused(f.file, f.line, f"{f.text()} は特定個人情報です。集計にも使えません")
     return "aggregate"
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.outbound.opendata.suppression import Line, suppress
-from broker.models import ResidentVersion
+from broker.services.jumin.projection import ResidentVersion
 from broker.store import Store
 from mappings.opendata.rows import Town
 from vocab.address import OazaList

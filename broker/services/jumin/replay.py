@@ -150,7 +150,7 @@ def replay(store: Store, specs: mappings.SpecRegistry, mapping_id: str, to_versi
     return report
 
 
-def replay_message(store: Store, specs: mappings.Registry, seq: int, mapping_id: str, to_version: str, *,
+def replay_message(store: Store, specs: mappings.SpecRegistry, seq: int, mapping_id: str, to_version: str, *,
                    from_version: str | None = None) -> Compared:
     """One stored message through the candidate: the console's "replay this message" (same rules as
     :func:`replay`: the stored output is the baseline when there is one)."""
