@@ -17,7 +17,8 @@ from sqlalchemy import insert
 from adapters.outbound.opendata.population import BANDS, count_population, population_rows, residents_as_of
 from adapters.outbound.opendata.tabular import csv_bytes
 from broker.clock import JST
-from broker.models import Message, ResidentVersion
+from broker.models import Message
+from broker.services.jumin.projection import ResidentVersion
 from broker.store import Store
 from mappings.opendata.rows import Town
 from mappings.opendata.templates import template
