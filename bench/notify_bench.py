@@ -33,7 +33,7 @@ from broker.clock import now
 from broker.services.notify.events import Reading
 from broker.services.notify.models import NotifyNotice
 from chipla.notify import runtime_of
-from chipla.sandbox import LG, start_hub
+from simulators.sandbox import LG, start_hub
 
 
 @dataclass(frozen=True)

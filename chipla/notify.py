@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from adapters.outbound.mail.sink import MailSink
 from adapters.outbound.mail.smtp import MailAdapter, SmtpTarget
 from broker.hub import Hub
-from broker.registry import Registry
+from broker.registry import SystemRegistry
 from broker.services.notify import definitions
 from broker.services.notify.events import Reading
 from broker.services.notify.gomi_calendar import Calendar5374
@@ -87,7 +87,7 @@ def load_service(settings: Settings, store: Store, wake: Callable[[list[str]], N
                          public_url=public, wake=wake)
 
 
-def attach(settings: Settings, store: Store, registry: Registry, hub: Hub) -> dict[str, MailAdapter]:
+def attach(settings: Settings, store: Store, registry: SystemRegistry, hub: Hub) -> dict[str, MailAdapter]:
     """Build the service and its mail adapter, register each town's mail destination, and hang the
     runtime on the hub for the REST handlers."""
     service = load_service(settings, store, hub.wake)

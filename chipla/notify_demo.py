@@ -16,7 +16,7 @@ from rich.console import Console
 from broker.clock import JST, now
 from broker.services.notify.events import Reading
 from chipla.notify import runtime_of
-from chipla.sandbox import LG, RunningHub
+from simulators.sandbox import LG, RunningHub
 
 RESIDENTS = {
     "karoto.taro@example.jp": [{"kind": "water_gauge", "key": "wl-karoto-01"}, {"kind": "gomi_area", "key": "加路戸"}],

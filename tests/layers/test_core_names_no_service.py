@@ -30,6 +30,6 @@ def test_the_core_is_covered() -> None:
 
 def test_services_are_registered_in_the_composition_root_only() -> None:
     """The shared doors find a service through the catalogue, never by importing it."""
-    doors = files("adapters/inbound/soap/*.py", "adapters/inbound/rest/*.py", "adapters/wire/*.py",
+    doors = files("adapters/inbound/soap/*.py", "adapters/inbound/rest/services.py", "adapters/wire/*.py",
                   "adapters/soap/*.py")
     assert not offenders(files("broker/**/*.py"), ("chipla",)) + offenders(doors, ("broker.services", "chipla"))

@@ -17,7 +17,7 @@ from broker.clock import now as clock_now
 from broker.services.notify.events import Reading
 from broker.services.notify.service import NotifyService
 from chipla.notify import runtime_of
-from chipla.sandbox import LG, RunningHub
+from simulators.sandbox import LG, RunningHub
 
 GAUGE = "wl-karoto-01"  # thresholds 0.70 / 1.00 / 1.30 / 1.60 m in the town's rules
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from adapters.outbound.mail.sink import MailSink, free_port
 from broker.models import Delivery, DeliveryAttempt
 from broker.services.notify.models import NotifySubscriber
-from chipla.sandbox import LG, RunningHub, sqlite_url, start_hub
+from simulators.sandbox import LG, RunningHub, sqlite_url, start_hub
 from tests.notify.support import GAUGE, at, body_text, service, sink, subscribe, wait_mail, water
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import httpx
 
 from broker.services.notify.events import Reading
-from chipla.sandbox import LG, RunningHub
+from simulators.sandbox import LG, RunningHub
 from tests.notify.support import admin, at, body_text, service, sink, subscribe, wait_mail
 
 # 町内循環バス, trip loop-0930: 役場前 09:30, 栄 09:36, 源緑輪中 09:42, 加路戸 09:48, 和泉 09:54, 三崎 10:00 …

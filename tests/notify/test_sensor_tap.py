@@ -9,7 +9,7 @@ from broker.clock import now
 from broker.services.sensors.devices import DeviceRegistry
 from broker.services.sensors.store import Incoming, ObservationStore
 from chipla.notify import sensor_tap
-from chipla.sandbox import RunningHub
+from simulators.sandbox import RunningHub
 from tests.notify.support import GAUGE, subscribe, wait_mail
 
 TOPIC = f"chipla/243035/water_level/{GAUGE}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from broker.services.notify.events import Reading
-from chipla.sandbox import LG, RunningHub
+from simulators.sandbox import LG, RunningHub
 from tests.notify.support import (
     GAUGE,
     admin,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chipla.sandbox import RunningHub
+from simulators.sandbox import RunningHub
 from tests.notify.support import GAUGE, at, body_text, service, sink, subscribe, wait_mail, water
 
 OPERATOR = "bousai@town.kisosaki.example"

@@ -173,9 +173,9 @@ class NoticeWriter:
                         service=SERVICE, operation=OPERATION, spec_version="1", subject_key=key)
         message = Message(
             receipt_id=str(uuid.uuid4()), message_id=key, sender_system_id=SENDER, lg_code=notice.lg_code,
-            service=SERVICE, operation=OPERATION, subject_key=key, channel="notify",
+            service=SERVICE, operation=OPERATION, subject_key=key, transport="notify",
             content_type="application/json", original=original, original_sha256=digest, content_sha256=digest,
-            envelope={"header": asdict(header), "channel": "notify", "contentType": "application/json"},
+            envelope={"header": asdict(header), "transport": "notify", "contentType": "application/json"},
             canonical=canonical, accepted_at=now)
         s.add(message)
         s.flush()
