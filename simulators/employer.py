@@ -25,12 +25,12 @@ from starlette.routing import Route
 
 import api_specs
 from adapters.inbound.soap.wsdl_docs import WsdlDocuments
-from adapters.soap import envelope, wsse, xmlsafe
+from adapters.soap import envelope, xmlsafe
 from adapters.wire.codec import NS_COMMON
 from broker import xmldsig
-from broker.errors import HeaderInvalid, HubError, NotAllowed, RequestInvalid, SchemaInvalid
-from broker.security import usernametoken
+from broker.errors import HeaderInvalid, HubError, RequestInvalid, SchemaInvalid
 from broker.services.zei import seihon
+from simulators.hub_token import check_hub_token
 
 NS_ZEI = "urn:chipla:ns:zei:1"
 OPERATION = f"{{{NS_ZEI}}}SeihonTsuchiRequest"
@@ -134,14 +134,7 @@ def employer_app(shitei_no: str, username: str, password: str, town_cert: bytes)
         try:
             req = envelope.split(xmlsafe.parse(raw))
             version = req.version
-            token = wsse.read_token(req.security)
-            if token.username != username:
-                raise NotAllowed("unknown user", code="authentication_failed")
-            usernametoken.verify(token, password)
-            with inbox.lock:
-                if token.nonce_b64 in inbox.nonces:
-                    raise NotAllowed("replayed token", code="token_replayed")
-                inbox.nonces.add(token.nonce_b64 or "")
+            check_hub_token(req, username, password, inbox.nonces, inbox.lock)
             if inbox.should_fail():
                 raise HubError("受信システムが一時的に利用できません", code="downstream_unavailable")
             if req.body_element.tag != OPERATION:

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from adapters.inbound.soap.wsdl_docs import WsdlDocuments
 from adapters.outbound import webhook_signature
-from adapters.soap import envelope, wsse, xmlsafe
+from adapters.soap import envelope, xmlsafe
 from adapters.wire import codec
 from broker.accept import content_digest
 from broker.clock import now
@@ -31,14 +31,13 @@ from broker.errors import (
     DuplicateConflict,
     HeaderInvalid,
     HubError,
-    NotAllowed,
     RequestInvalid,
     SchemaInvalid,
     Stale,
 )
-from broker.security import usernametoken
 from broker.services import jumin
 from broker.services.jumin import JuminService
+from simulators.hub_token import check_hub_token
 
 JUMIN_NS = JuminService.contract.namespace
 
@@ -111,14 +110,7 @@ def receiver_app(name: str, username: str, password: str,
         try:
             req = envelope.split(xmlsafe.parse(raw))
             version = req.version
-            token = wsse.read_token(req.security)
-            if token.username != username:
-                raise NotAllowed("unknown user", code="authentication_failed")
-            verified = usernametoken.verify(token, password)
-            with inbox.lock:
-                if verified.nonce_key in inbox.nonces:
-                    raise NotAllowed("replayed token", code="token_replayed")
-                inbox.nonces.add(verified.nonce_key)
+            check_hub_token(req, username, password, inbox.nonces, inbox.lock)
             if inbox.should_fail():
                 raise HubError("受信システムが一時的に利用できません", code="downstream_unavailable")
             if req.body_element.tag != f"{{{JUMIN_NS}}}IdoTsuchiRequest":
