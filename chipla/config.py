@@ -60,6 +60,9 @@ class Settings:
     notify_gtfs: str = ""  # GTFS-JP folder of the bus timetable; empty: 木曽岬町's demo feed
     notify_gomi: str = ""  # 5374-layout ごみ calendar folder; empty: 木曽岬町's demo calendar
     notify_tick_seconds: float = 30.0  # clock-driven rules (stale gauges, ごみ evening) and digests
+    signing_key: str = ""  # PEM key of the town's organisation certificate (signs 正本); empty: throw-away
+    signing_cert: str = ""  # PEM certificate of that key (chain may follow)
+    signing_issuer: str = "木曽岬町長"  # issuer named in signed 正本
 
     def __post_init__(self) -> None:
         if self.dispatcher not in ("inline", "celery", "external"):
@@ -84,6 +87,8 @@ class Settings:
                               "sqlite:////absolute/path.db or postgresql://user@host:port/database") from exc
         if self.smtp_url != "embedded" and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise ConfigError(f"CHIPLA_SMTP_URL must be embedded, smtp://… or smtps://…, not {self.smtp_url!r}")
+        if bool(self.signing_key) != bool(self.signing_cert):
+            raise ConfigError("CHIPLA_SIGNING_KEY and CHIPLA_SIGNING_CERT go together")
         if not self.db_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(f"CHIPLA_DB_URL must be sqlite:/// or postgresql://, not {self.db_url!r}")
 

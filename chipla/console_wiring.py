@@ -20,14 +20,17 @@ from adapters.inbound.console import ConsoleDeps, Kpi, ReplayDiff, SoapOperation
 from adapters.inbound.rest import procurement
 from adapters.outbound.opendata.ckan_api import CkanApi
 from adapters.wire import codec
-from broker.clock import now
+from broker.clock import as_jst, now
 from broker.operators import OperatorStore
 from broker.services.jumin import JuminService
 from broker.services.jumin.replay import replay_message
+from broker.services.notify.models import NotifySubscriber, NotifyTopic
 from broker.services.sensors.models import MimamoriTag, Reading, SensorThing
+from broker.services.zei import kpi as zei_kpi
 from chipla.wiring import Parts
 from procurement import kpi, register
 from simulators.samples import LG_CODE, SampleTown, header
+from vocab.nendo import nendo_of
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 NOT_YET = None
@@ -65,17 +68,24 @@ def plan_kpis(parts: Parts) -> list[Kpi]:
                          .join(Reading, Reading.thing_id == SensorThing.id)
                          .where(Reading.result_time >= day_ago)).scalar_one()
         tags = s.execute(select(func.count()).select_from(MimamoriTag)).scalar_one()
+        gomi = s.execute(select(func.count(func.distinct(NotifySubscriber.id)))
+                         .join(NotifyTopic, NotifyTopic.subscriber_id == NotifySubscriber.id)
+                         .where(NotifySubscriber.lg_code == LG_CODE, NotifySubscriber.status == "active",
+                                NotifyTopic.kind == "gomi_area")).scalar_one()
+        nendo = nendo_of(as_jst(now()).date())
+        denshika = zei_kpi.denshika(s, LG_CODE, nendo,
+                                    zei_kpi.download_addressees(parts.registry.snapshot(), LG_CODE))
     source = getattr(parts.hub, procurement.HUB_ATTRIBUTE, None) or procurement.RegistryFile.configured("")
     computed = kpi.compute(register.load(source.path))["applic"]
     spec, adopted, total = computed[kpi.SPEC_RATE], computed[kpi.ADOPTION_RATE], computed["denominator"]
     return [
         Kpi("電子申請件数", NOT_YET, "オンラインで受け付けた申請の件数 (年度)",
             "電子申請の受付業務がまだハブにありません"),
-        Kpi("特別徴収税額通知 電子化率", NOT_YET, "電子で送った特別徴収税額通知 ÷ 送った通知の総数",
-            "個人住民税 (zei) の通知送信がまだハブにありません"),
+        _denshika_kpi(nendo, denshika),
         _opendata_kpi(Path(parts.settings.opendata_dir)),
-        Kpi("ごみ分別・収集日メール 登録者数", NOT_YET, "配信に登録している住民の数",
-            "通知サービスがまだハブにありません"),
+        Kpi("ごみ分別・収集日メール 登録者数", str(gomi),
+            "ごみ収集日の地区を選んで配信に登録している住民の数 (確認済み)",
+            "お知らせメール notify_subscribers, notify_topics"),
         Kpi("みまもり 利用者数", str(tags), "登録されている通学路見守りタグの数 (保護者の登録 1 件 = 1 人)",
             "センサー入力 mimamori_tags"),
         Kpi("センサー設置数", str(things), "ハブに登録された機器の数", "センサー入力 sensor_things"),
@@ -87,6 +97,15 @@ def plan_kpis(parts: Parts) -> list[Kpi]:
         Kpi(kpi.ADOPTION_RATE, f"{adopted['rate'] * 100:.1f} % ({adopted['count']} / {total})",
             "準拠を確認した製品を導入した業務 ÷ 対象業務 (同上)", f"調達台帳 {source.path.name}"),
     ]
+
+
+def _denshika_kpi(nendo: int, computed: dict[str, Any]) -> Kpi:
+    name, source = "特別徴収税額通知 電子化率", f"個人住民税 zei_notices ({nendo} 年度)"
+    definition = "電子で届けた (エンドポイントへ配信、または事業者がダウンロード) 通知 ÷ 送った通知の総数 (年度)"
+    if not computed["notices"]:
+        return Kpi(name, NOT_YET, definition, f"{nendo} 年度の特別徴収税額通知はまだありません")
+    value = f"{computed['denshikaRitsu'] * 100:.1f} % ({computed['electronic']} / {computed['notices']})"
+    return Kpi(name, value, definition, source)
 
 
 def _opendata_kpi(folder: Path) -> Kpi:

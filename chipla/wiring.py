@@ -8,6 +8,7 @@ from typing import Any
 
 import mappings
 from adapters.inbound.rest import procurement
+from adapters.outbound.by_service import ByService
 from adapters.outbound.ngsi.notify import NgsiNotifyAdapter
 from adapters.outbound.soap_client import SoapDeliveryAdapter
 from adapters.outbound.webhook import WebhookAdapter
@@ -22,9 +23,9 @@ from broker.refusals import RefusalPolicy
 from broker.registry import SystemRegistry
 from broker.retry import RetryPolicy
 from broker.store import Store
-from chipla import notify, registry_file
+from chipla import notify, registry_file, signing
 from chipla.config import Settings
-from chipla.services import catalog
+from chipla.services import catalog, own_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +47,27 @@ class Parts:
     sensors: Any = None  # chipla.feeds.SensorFeed when this process runs the MQTT door
 
 
+DELIVERY_KINDS = frozenset({"soap", "webhook", "ngsi"})
+
+
 def delivery_kinds(settings: Settings | None = None) -> frozenset[str]:
     """The ``deliveryKind`` values a registered receiver may have: one per outbound adapter."""
-    adapters = outbound_adapters(settings or Settings())
-    try:
-        return frozenset(adapters)
-    finally:
-        for adapter in adapters.values():
-            adapter.close()
+    return DELIVERY_KINDS
 
 
-def outbound_adapters(settings: Settings) -> dict[str, OutboundAdapter]:
-    return {"soap": SoapDeliveryAdapter(timeout=settings.delivery_timeout),
-            "webhook": WebhookAdapter(timeout=settings.delivery_timeout),
-            "ngsi": NgsiNotifyAdapter(timeout=settings.delivery_timeout)}
+def outbound_adapters(settings: Settings, store: Store, services: ServiceCatalog) -> dict[str, OutboundAdapter]:
+    """By delivery kind; a service registered with deliveries of its own form (chipla.services) has
+    its adapter under the same kind, beside the plain one every other service uses."""
+    timeout = settings.delivery_timeout
+    own = own_deliveries(services, store, timeout)
+    plain: dict[str, OutboundAdapter] = {"soap": SoapDeliveryAdapter(timeout=timeout),
+                                         "webhook": WebhookAdapter(timeout=timeout),
+                                         "ngsi": NgsiNotifyAdapter(timeout=timeout)}
+    if unknown := set(own) - set(plain):
+        raise ValueError(f"services register deliveries of unknown kinds: {sorted(unknown)}")
+    adapters = {kind: ByService(adapter, own[kind]) if kind in own else adapter for kind, adapter in plain.items()}
+    assert frozenset(adapters) == DELIVERY_KINDS
+    return adapters
 
 
 def refusal_policy(settings: Settings) -> RefusalPolicy:
@@ -83,11 +91,11 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     if settings.registry_file:
         counts = registry_file.load(settings.registry_file, registry, delivery_kinds=delivery_kinds(settings))
         log.info("registry file %s: %s", settings.registry_file, ", ".join(f"{k} {v}" for k, v in counts.items()))
-    services = catalog(mappings.registry())
+    services = catalog(mappings.registry(), signing.issuer(settings))
     hub = Hub(store, registry, services, refusal_policy=refusal_policy(settings))
     procurement.attach(hub, settings.procurement_registry)
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
-    adapters = outbound_adapters(settings)
+    adapters = outbound_adapters(settings, store, services)
     adapters.update(notify.attach(settings, store, registry, hub))
     dispatcher: Dispatcher
     if deliver is None:

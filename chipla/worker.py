@@ -23,7 +23,7 @@ from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
 from broker.outbox import Outbox
 from broker.registry import SystemRegistry
 from broker.store import Store
-from chipla import notify
+from chipla import notify, signing
 from chipla.config import Settings
 from chipla.services import catalog
 from chipla.wiring import deliverer, outbound_adapters, retry_policy
@@ -53,9 +53,9 @@ class DeliveryRunner:
                 s = self.settings
                 store = Store(s.db_url, synchronous=s.sqlite_synchronous)
                 outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
-                adapters = {**outbound_adapters(s), **notify.worker_adapters(s, store)}
-                self._parts = WorkerParts(store, outbox, deliverer(SystemRegistry(store), adapters,
-                                                                   catalog(mappings.registry())))
+                services = catalog(mappings.registry(), signing.issuer(s))
+                adapters = {**outbound_adapters(s, store, services), **notify.worker_adapters(s, store)}
+                self._parts = WorkerParts(store, outbox, deliverer(SystemRegistry(store), adapters, services))
             return self._parts
 
     def run(self, delivery_id: int, owner: str) -> str:

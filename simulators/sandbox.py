@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import serialization
 
 from broker.operators import OperatorStore
+from broker.services.zei import ZeiService
 from chipla.app import build_app
 from chipla.config import Settings
 from chipla.wiring import Parts, build
 from simulators.loopback import LoopbackServer
 from simulators.receiver import Inbox, receiver_app
+from simulators.sandbox_zei import ZEI_SENDER_ALLOW, SimulatedEmployer, register, start_employers
 
 LG = "243035"
 RECEIVERS = {
@@ -52,6 +55,8 @@ class RunningHub:
     juki_key: str = ""
     console_user: str = "kanri"
     console_password: str = ""
+    employers: dict[str, SimulatedEmployer] = field(default_factory=dict)
+    town_cert: bytes = b""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -62,6 +67,8 @@ class RunningHub:
         self.server.stop()
         for r in self.receivers.values():
             r.server.stop()
+        for e in self.employers.values():
+            e.stop()
         self.parts.store.dispose()
 
 
@@ -79,7 +86,8 @@ def registry_entries(receivers: dict[str, Receiver], juki_password: str, admin_k
         endpoint = f"{r.server.url}/soap/jumin" if kind == "soap" else f"{r.server.url}/webhook"
         systems.append({"id": rid, "name": name, "lgCode": LG, "wssUsername": r.username,
                         "wssPassword": r.password, "bangoRiyo": bango, "deliveryKind": kind,
-                        "endpointUrl": endpoint, "allow": ["jumin/JuminShokai"],
+                        "endpointUrl": endpoint,
+                        "allow": ["jumin/JuminShokai", *(ZEI_SENDER_ALLOW if rid == "zei" else ())],
                         **({"webhookSecret": r.webhook_secret} if r.webhook_secret else {})})
     return systems
 
@@ -107,12 +115,18 @@ def start_hub(db_url: str, *, retry_base: float = 0.05, max_attempts: int = 4, p
         parts.registry.add_subscription(rid, "jumin", "IdoTsuchi")
     console_password = secrets.token_urlsafe(15)
     OperatorStore(parts.store).add("kanri", console_password, "admin", display_name="運用管理者", actor="sandbox")
+    zei = parts.services["zei"]
+    assert isinstance(zei, ZeiService)
+    town_cert = zei.issuer.signer.certificate.public_bytes(serialization.Encoding.PEM)
+    employers = start_employers(town_cert)
+    register(parts.registry, employers, LG)
     server = LoopbackServer(build_app(parts), port=port).start()
     notify_service = getattr(parts.hub, "notify_service", None)
     if notify_service is not None:  # links in mails point at this hub, whose port is known only now
         notify_service.public_url = server.url
     return RunningHub(parts, server, receivers, juki_password=juki_password, admin_key=admin_key,
-                      juki_key=juki_key, console_password=console_password)
+                      juki_key=juki_key, console_password=console_password, employers=employers,
+                      town_cert=town_cert)
 
 
 def sqlite_url(tmp: Path) -> str:

@@ -6,6 +6,7 @@ The kit (``conformance/``) never imports the hub; its seam is a ``start_hub()`` 
 to the kit as a target:
 
 - ``hub``: the hub itself, as provider (照会) and receiver (住民異動通知), as the 住民記録 system "juki";
+- ``hub-zei``: the hub's 個人住民税 service, as receiver (the 個人住民税 system) and provider (an employer);
 - ``zei``, ``kokuho``: the simulated SOAP receivers the hub delivers to, with their own credentials;
 - ``juki``: the simulated 住民記録 sender (``simulators.sender_app``), judged in the sender role.
 
@@ -25,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from conformance import runner, selftest
+from simulators import selftest_zei
 from simulators.loopback import LoopbackServer
 from simulators.sandbox import RunningHub, sqlite_url, start_hub
 from simulators.sender_app import sender_app
 
 HubTuple = tuple[str, dict[str, Any], Callable[[], None]]
 SOAP_RECEIVERS = ("zei", "kokuho")
-TARGETS = ("hub", *SOAP_RECEIVERS, "juki")
+TARGETS = ("hub", selftest_zei.TARGET, *SOAP_RECEIVERS, "juki")
 SENDER_COUNT = 4  # two residents, two notices each: enough to judge per-resident order
 SENDER_WAIT_SECONDS = 30.0
 PRODUCT = {"hub": "chipla hub", "zei": "個人住民税システム（模擬）", "kokuho": "国民健康保険システム（模擬）",
@@ -123,6 +125,11 @@ def run(report_dir: str | Path, *, key: Path | None = None,
             for role in selftest.ROLES:
                 outcomes.append(_timed("hub", role, report, partial(
                     selftest.run, report / "hub", hub_target(hub), roles=(role,), key=key)))
+        if selftest_zei.TARGET in targets:
+            for role in selftest_zei.ROLES:
+                run_zei = getattr(selftest_zei, role)
+                outcomes.append(_timed(selftest_zei.TARGET, role, report,
+                                       partial(run_zei, hub, report, key)))
         for rid in SOAP_RECEIVERS:
             if rid in targets:
                 outcomes.append(_timed(rid, "receiver", report, partial(_receiver, hub, rid, report, key)))

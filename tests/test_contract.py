@@ -49,7 +49,8 @@ def test_every_service_operation_has_its_rest_twin(service: str) -> None:
     assert declared.contract.openapi
     fragment = yaml.safe_load(api_specs.path("openapi", declared.contract.openapi).read_text(encoding="utf-8"))
     ids = {op["operationId"] for item in fragment["paths"].values() for m, op in item.items() if m != "parameters"}
-    assert ids == {f"{service}.{name}" for name in declared.operations}
+    # every declared operation has its twin; other operationIds are functions of the service's REST door
+    assert {i for i in ids if i.startswith(f"{service}.")} == {f"{service}.{name}" for name in declared.operations}
     assert all(path.startswith(f"/{service}/") for path in fragment["paths"])
 
 

@@ -7,6 +7,7 @@ of each element (types from common.xsd put their children in the common namespac
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from typing import Any
 
@@ -156,6 +157,8 @@ def _local(qname: str) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, bytes):  # xs:base64Binary (a document carried byte-exact)
+        return base64.b64encode(value).decode("ascii")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return "" if value is None else str(value)

@@ -8,6 +8,7 @@ import broker.imports.models  # noqa: F401  (the tables of revision 0002, on Bas
 import broker.operators.models  # noqa: F401  (the table of revision 0005)
 import broker.services.notify.models  # noqa: F401  (the tables of the notification revision)
 import broker.services.sensors.models  # noqa: F401  (the tables of revision 0003)
+import broker.services.zei.models  # noqa: F401  (the tables of revision 0004)
 from broker.models import Base
 
 connection = context.config.attributes.get("connection")

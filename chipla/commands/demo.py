@@ -1,5 +1,6 @@
-"""``chipla demo``: the hub with its embedded engines, the simulated vendor systems, and a stream of
-sample 住民異動通知 for 木曽岬町 — everything on loopback, with the URLs to open printed first."""
+"""``chipla demo``: the hub with its embedded engines, the simulated vendor systems, this 年度's
+特別徴収税額通知 to the sample employers with the 電子化率, and a stream of sample 住民異動通知 for
+木曽岬町 — everything on loopback, with the URLs to open printed first."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from chipla import notify_demo
+from simulators import demo_zei
 from simulators.demo_sensors import DemoSensors
 from simulators.samples import SampleTown, header
 from simulators.sandbox import RECEIVERS, RunningHub, start_hub
@@ -41,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         _banner(console, hub, sensors)
         notify_demo.clear_inbox(hub)
         notify_demo.start(hub, console)
+        demo_zei.run(console, hub)
         _stream(console, hub, args.rate, args.duration, sensors)
     except KeyboardInterrupt:
         console.print("\n停止します…")
@@ -57,7 +60,7 @@ def _banner(console: Console, hub: RunningHub, sensors: DemoSensors) -> None:
     t.add_column("URL")
     t.add_row("運用コンソール (operator console)", f"{hub.url}/console/")
     t.add_row("API コンソール (Swagger UI)", f"{hub.url}/api/v1/ui/")
-    t.add_row("WSDL", f"{hub.url}/soap/jumin?wsdl")
+    t.add_row("WSDL", f"{hub.url}/soap/jumin?wsdl  {hub.url}/soap/zei?wsdl")
     t.add_row("オープンデータ (open data)", f"{hub.url}/opendata/")
     t.add_row("metrics / health", f"{hub.url}/metrics  {hub.url}/healthz")
     t.add_row("デモ受信箱 お知らせメール (flood, bus)", f"{hub.url}/console/mail/")

@@ -4,6 +4,7 @@ roles, masking in the page, audited unmask, exact subject search, reprocess, hos
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Iterator
 
@@ -11,14 +12,17 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 from sqlalchemy import select
 
 from broker.models import AuditEntry
 from broker.operators import OperatorStore
 from broker.services.sensors.devices import DeviceRegistry
 from procurement import kpi, register
+from simulators import demo_zei
 from tests.console import gauges
 from tests.console.helpers import People, Traffic, add_people, csrf_of, dead_letter_and_quarantine, sign_in
+from tests.notify.support import subscribe
 from tests.support import RunningHub, sqlite_url, start_hub
 
 
@@ -240,3 +244,20 @@ def test_oversized_and_garbage_forms_are_refused(running: tuple[RunningHub, Peop
     junk = viewer.post("/console/messages", content=b"\xff\xfe\x00garbage",
                        headers={"Content-Type": "multipart/form-data; boundary=zz"})
     assert junk.status_code in (400, 403)
+
+
+def test_kpi_table_counts_zei_notices_and_gomi_subscribers_of_this_nendo(
+        running: tuple[RunningHub, People, Traffic], viewer: httpx.Client) -> None:
+    hub, _, _ = running
+
+    def rows() -> dict[str, str]:
+        return dict(re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', viewer.get("/console/kpi").text))
+
+    assert rows()["特別徴収税額通知 電子化率"] == "<em>まだ計算できません</em>"
+    before = int(rows()["ごみ分別・収集日メール 登録者数"])
+    demo_zei.run(Console(file=io.StringIO()), hub)  # this 年度: one pushed, one downloaded, one on paper
+    subscribe(hub, "gomi-kpi@example.jp", [{"kind": "gomi_area", "key": "加路戸"}])
+    subscribe(hub, "bus-kpi@example.jp", [{"kind": "bus_route", "key": "kisosaki-loop"}])  # no ごみ topic
+    after = rows()
+    assert after["特別徴収税額通知 電子化率"] == "66.7 % (2 / 3)"
+    assert int(after["ごみ分別・収集日メール 登録者数"]) == before + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 from typing import Any
@@ -12,6 +13,8 @@ from connexion.lifecycle import ConnexionResponse
 def _default(value: Any) -> Any:
     if isinstance(value, date):  # datetime too
         return value.isoformat()
+    if isinstance(value, bytes):  # a document carried byte-exact (xs:base64Binary in the XSD)
+        return base64.b64encode(value).decode("ascii")
     return str(value)
 
 

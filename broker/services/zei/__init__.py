@@ -5,3 +5,15 @@ notice, makes the employer's 正本 from it, signs the 正本 (enveloped XML-DSi
 certificate) and hands it only to that employer: delivered to a registered endpoint, or fetched by
 the employer with its own credentials. Contract: ``api_specs/wsdl/zei.wsdl``, ``xsd/zei.xsd``.
 """
+
+from __future__ import annotations
+
+from broker.services.zei.issuing import Issuer
+from broker.services.zei.service import ZeiService
+
+
+def declare(issuer: Issuer) -> ZeiService:
+    return ZeiService(issuer)
+
+
+__all__ = ["Issuer", "ZeiService", "declare"]
