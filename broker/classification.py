@@ -33,6 +33,11 @@ class FieldClasses:
         self._table = sorted(table.items(), key=lambda kv: -len(kv[0]))
         self._cache: dict[str, str] = {}
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldClasses) and self._table == other._table
+
+    __hash__ = None  # type: ignore[assignment]  # mutable cache inside; compared by table only
+
     @classmethod
     def from_yaml(cls, path: Path) -> FieldClasses:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -13,6 +13,7 @@ from broker.errors import RequestInvalid
 from broker.registry import Snapshot, SubscriptionInfo, SystemInfo
 from broker.router import destinations
 from broker.service import Contract, Operation, OperationKind, Query, RoutingFacts, Service, operation_table
+from broker.services import field_classes
 from chipla.services import catalog
 
 
@@ -85,3 +86,12 @@ def test_the_registered_services_declare_their_contract_files() -> None:
         assert contract.xsd is not None or (contract.wsdl is None and contract.openapi is None)
         for name, folder in ((contract.xsd, "xsd"), (contract.wsdl, "wsdl"), (contract.openapi, "openapi")):
             assert name is None or api_specs.path(folder, name).exists()
+
+
+def test_readers_outside_the_pipeline_see_each_registered_services_own_classes() -> None:
+    """Console masking and the open-data guard look classes up by id: the same as each declaration's."""
+    for service in catalog():
+        assert field_classes(service.id) == service.classes
+    assert field_classes("zei").class_of("tsuchi.nozeiGimusha.kojinBango") == "specific"
+    for unknown in ("nothing", "../zei", "jumin/../zei"):
+        assert field_classes(unknown).class_of("anything") == "personal"

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from broker.classification import FieldClasses
 
+HERE = Path(__file__).resolve().parent
 
+
+@cache
 def field_classes(service: str) -> FieldClasses:
     """The declared field classes of a service by id, for readers outside the pipeline (console
-    masking, open-data checks). An unknown service classifies every field as personal."""
-    from broker.services.jumin.service import JuminService
-    from broker.services.ngsi.service import NgsiNotifications
-
-    known = {s.id: s.classes for s in (JuminService, NgsiNotifications)}
-    return known.get(service, FieldClasses({}))
+    masking, open-data checks): the ``classification.yaml`` in the service's folder, the same file its
+    declaration reads. An unknown service classifies every field as personal."""
+    path = HERE / service / "classification.yaml"
+    if not service.isidentifier() or not path.is_file():
+        return FieldClasses({})
+    return FieldClasses.from_yaml(path)
