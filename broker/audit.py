@@ -1,25 +1,37 @@
-"""The hash-chained audit log.
+"""The hash-chained audit log, kept as a fixed set of chains (streams) that writers share out.
 
-Each entry's hash covers the previous hash and the entry's canonical JSON, so editing, inserting or
-deleting a row breaks every later link. Appends lock the single ``audit_head`` row, which serialises
-writers across processes on PostgreSQL and is free on SQLite (one writer already).
+Each entry's hash covers the previous hash of its stream and the entry's canonical JSON, so editing,
+inserting or deleting a row breaks the next link of its stream, and cutting a stream's tail leaves
+that stream's head row pointing past its last entry.
+
+Why streams: one chain needs one lock, and every writer of every process (accept groups, delivery
+outcomes recorded by Celery workers) queued on it. With ``STREAMS`` head rows, an append on
+PostgreSQL locks whichever head no other transaction holds (``FOR UPDATE SKIP LOCKED``), so writers
+never wait for each other unless more than ``STREAMS`` append at the same instant. A transaction
+keeps the stream it took for all its appends. Within a stream, the head lock is held from the
+insert to the commit, so a stream's entries are in ``seq`` order: verification walks all entries
+once in ``seq`` order, following each stream's own link, and names the lowest broken entry. SQLite
+has one writer at a time anyway, so it writes stream 1 only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from broker.clock import JST, now
 from broker.models import AuditEntry, AuditHead, table_of
 
 GENESIS = "0" * 64
+STREAMS = 32  # head rows 1..STREAMS; a migration creates them (0012_audit_streams)
+_TAKEN = "chipla.audit.stream"  # session.info key: (transaction, head) this transaction appends to
 
 
 def _instant(at: datetime) -> str:
@@ -37,18 +49,45 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str,
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+def heads_missing(session: Session) -> list[AuditHead]:
+    """Head rows to add so that every stream has one (a fresh store, or one made before streams)."""
+    present = set(session.execute(select(AuditHead.id)).scalars())
+    return [AuditHead(id=i, last_seq=0, last_hash=GENESIS) for i in range(1, STREAMS + 1) if i not in present]
+
+
+def _take_head(session: Session) -> AuditHead:
+    """Lock a stream head for this transaction: one nobody else holds, if there is one."""
+    txn = session.get_transaction()
+    taken = session.info.get(_TAKEN)
+    if taken is not None and taken[0] is txn:
+        head: AuditHead = taken[1]
+        return head
+    q = select(AuditHead)
+    if session.get_bind().dialect.name == "sqlite":
+        found = session.execute(q.where(AuditHead.id == 1)).scalar_one_or_none()
+    else:
+        found = session.execute(q.order_by(func.random()).limit(1).with_for_update(skip_locked=True)
+                                ).scalar_one_or_none()
+        if found is None:  # every stream busy, or no heads yet: wait for one
+            found = session.execute(q.where(AuditHead.id == random.randint(1, STREAMS)).with_for_update()
+                                    ).scalar_one_or_none()
+    if found is None:
+        found = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
+        session.add(found)
+    session.info[_TAKEN] = (txn, found)
+    return found
+
+
 def append(session: Session, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> None:
     """Add one entry inside the caller's transaction."""
     append_many(session, [(actor, action, subject, detail or {})])
 
 
 def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Add entries, linked in the given order, to one stream inside the caller's transaction."""
     if not entries:
         return
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(head)
+    head = _take_head(session)
     prev = head.last_hash
     at = now()
     rows = []
@@ -56,10 +95,12 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
         subject = long_subject[:200]
         digest = _digest(prev, at, actor, action, subject, detail)
         rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
-                     "prev_hash": prev, "hash": digest})
+                     "stream": head.id, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(table_of(AuditEntry)), rows)
+    log = table_of(AuditEntry)
+    seqs = session.execute(insert(log).returning(log.c.seq), rows).scalars().all()
     head.last_hash = prev
+    head.last_seq = max(seqs)
 
 
 @dataclass
@@ -71,18 +112,26 @@ class VerifyResult:
 
 
 def verify(session: Session) -> VerifyResult:
-    """Walk the chain from the start; report the first entry whose link does not hold."""
-    prev = GENESIS
+    """Walk every stream from its start; report the lowest entry whose link does not hold."""
+    heads = {h.id: h.last_hash for h in session.execute(select(AuditHead)).scalars()}
+    prev: dict[int, str] = {}
     checked = 0
     for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().yield_per(1000):
-        if entry.prev_hash != prev:
-            return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry")
-        expected = _digest(prev, entry.at, entry.actor, entry.action, entry.subject, entry.detail)
+        if entry.stream not in heads:
+            return VerifyResult(False, checked, entry.seq, f"stream {entry.stream} has no head row")
+        link = prev.get(entry.stream, GENESIS)
+        if entry.prev_hash != link:
+            return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry "
+                                f"of stream {entry.stream}")
+        expected = _digest(link, entry.at, entry.actor, entry.action, entry.subject, entry.detail)
         if expected != entry.hash:
             return VerifyResult(False, checked, entry.seq, "entry content does not match its hash")
-        prev = entry.hash
+        prev[entry.stream] = entry.hash
         checked += 1
-    head = session.get(AuditHead, 1)
-    if head is not None and head.last_hash != prev:
-        return VerifyResult(False, checked, None, "chain ends before the recorded head (rows deleted)")
+    if heads and set(heads) != set(range(1, STREAMS + 1)):
+        return VerifyResult(False, checked, None, "stream head rows are missing (rows deleted)")
+    for stream, last_hash in sorted(heads.items()):
+        if last_hash != prev.get(stream, GENESIS):
+            return VerifyResult(False, checked, None,
+                                f"stream {stream} ends before its recorded head (rows deleted)")
     return VerifyResult(True, checked)

@@ -201,10 +201,11 @@ class Nonce(Base):
 
 
 class AuditEntry(Base):
-    """One link of the audit chain: ``hash = sha256(prev_hash + canonical JSON of the entry)``."""
+    """One link of an audit stream: ``hash = sha256(prev_hash + canonical JSON of the entry)``."""
 
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
+    stream: Mapped[int] = mapped_column(Integer, server_default="1")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
@@ -212,10 +213,11 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_log_stream_seq", "stream", "seq"),)
 
 
 class AuditHead(Base):
-    """Single row holding the chain's last hash; locking it serialises appends across processes."""
+    """One row per audit stream holding its last hash; a writer locks the head of the stream it appends to."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

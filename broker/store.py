@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from broker import migrate
+from broker import audit, migrate
 from broker.db import is_sqlite, make_engine, session_factory
-from broker.models import AuditHead
 
 
 def affected(result: Any) -> int:
@@ -38,8 +37,7 @@ class Store:
     def migrate(self) -> None:
         migrate.upgrade(self.engine)
         with self.write() as s:
-            if s.get(AuditHead, 1) is None:
-                s.add(AuditHead(id=1, last_seq=0, last_hash="0" * 64))
+            s.add_all(audit.heads_missing(s))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
