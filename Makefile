@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test check bench clean
+.PHONY: setup system-deps bench-deps demo test check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -28,7 +28,10 @@ check: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy broker adapters chipla vocab mappings conformance api_specs bench procurement simulators
 
-bench: setup
+bench-deps:
+	bash scripts/bench-deps.sh
+
+bench: setup bench-deps
 	$(BIN)/chipla bench soap
 
 clean:

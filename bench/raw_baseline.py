@@ -1,7 +1,8 @@
-"""The baseline: a bare Starlette route + lxml XSD validation + one SQLite insert, no hub.
+"""The baseline: a bare Starlette route + lxml XSD validation + one insert, no hub.
 
-Same documents, same durability (WAL, synchronous=FULL), same server (uvicorn). Run as its own
-process: ``python -m bench.raw_baseline DB PORT``.
+Same documents, same server (uvicorn), same durability as the hub's store: SQLite in WAL mode with
+``synchronous=FULL``, or one committed insert per request on PostgreSQL. Run as its own process:
+``python -m bench.raw_baseline DB PORT`` where DB is a SQLite file path or a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import sqlite3
 import sys
 import uuid
+from collections.abc import Callable
 
+import psycopg
 import uvicorn
 from lxml import etree
 from starlette.applications import Starlette
@@ -22,13 +25,32 @@ import api_specs
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
-def make_app(db_path: str) -> Starlette:
-    schema = etree.XMLSchema(etree.parse(str(api_specs.path("xsd", "jumin.xsd"))))
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+def _sqlite_insert(db_path: str) -> Callable[[str, bytes], None]:
     conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, body BLOB)")
+
+    def insert(receipt: str, raw: bytes) -> None:
+        conn.execute("INSERT INTO messages VALUES (?, ?)", (receipt, raw))
+
+    return insert
+
+
+def _postgres_insert(url: str) -> Callable[[str, bytes], None]:
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute("CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, body BYTEA)")
+
+    def insert(receipt: str, raw: bytes) -> None:
+        conn.execute("INSERT INTO messages VALUES (%s, %s)", (receipt, raw))
+
+    return insert
+
+
+def make_app(db: str) -> Starlette:
+    schema = etree.XMLSchema(etree.parse(str(api_specs.path("xsd", "jumin.xsd"))))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    insert = _postgres_insert(db) if db.startswith("postgresql://") else _sqlite_insert(db)
 
     async def receive(request: Request) -> Response:
         raw = await request.body()
@@ -36,7 +58,7 @@ def make_app(db_path: str) -> Starlette:
         if not schema.validate(body):
             return Response("invalid", status_code=500)
         receipt = str(uuid.uuid4())
-        conn.execute("INSERT INTO messages VALUES (?, ?)", (receipt, raw))
+        insert(receipt, raw)
         return Response(f"<ok>{receipt}</ok>", media_type="text/xml")
 
     return Starlette(routes=[Route("/soap/jumin", receive, methods=["POST"])])

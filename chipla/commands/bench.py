@@ -7,6 +7,7 @@ and its runner); the benchmark modules are imported only when their command runs
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,13 +27,28 @@ def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--workers", type=int, default=1, help="hub processes (default 1)")
     p.add_argument("--split", action="store_true",
                    help="deliver from a separate `chipla dispatch` process (CHIPLA_DISPATCHER=external)")
+    p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                   help="store of hub and baseline: SQLite file or a throw-away PostgreSQL (default sqlite)")
+    p.add_argument("--no-subscribers", action="store_true", help="no subscribers: the accept path alone")
+    p.add_argument("--record", metavar="FILE", help="add the result as the newest row of FILE's results table "
+                                                    "(docs/benchmarks.md)")
     p.set_defaults(func=run_soap)
 
 
 def run_soap(args: argparse.Namespace) -> int:
-    from bench import soap_bench
+    from pathlib import Path
 
-    soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers, split=args.split)
+    from bench import results_table, soap_bench
+    from bench.wrk_load import WrkMissing
+
+    try:
+        report = soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers,
+                                split=args.split, db=args.db, subscribers=not args.no_subscribers)
+    except WrkMissing as exc:
+        print(f"chipla bench soap: {exc}", file=sys.stderr)
+        return 2
+    if args.record:
+        results_table.record(Path(args.record), results_table.row(report))
     return 0
 
 
