@@ -22,6 +22,7 @@ from broker.outbox import Outbox
 from broker.refusals import RefusalPolicy
 from broker.registry import SystemRegistry
 from broker.retry import RetryPolicy
+from broker.services import jumin
 from broker.store import Store
 from chipla import notify, registry_file, signing
 from chipla.config import Settings
@@ -60,7 +61,7 @@ def outbound_adapters(settings: Settings, store: Store, services: ServiceCatalog
     its adapter under the same kind, beside the plain one every other service uses."""
     timeout = settings.delivery_timeout
     own = own_deliveries(services, store, timeout)
-    plain: dict[str, OutboundAdapter] = {"soap": SoapDeliveryAdapter(timeout=timeout),
+    plain: dict[str, OutboundAdapter] = {"soap": SoapDeliveryAdapter(jumin.JuminService.contract, timeout=timeout),
                                          "webhook": WebhookAdapter(timeout=timeout),
                                          "ngsi": NgsiNotifyAdapter(timeout=timeout)}
     if unknown := set(own) - set(plain):

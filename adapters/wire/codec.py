@@ -137,6 +137,11 @@ def first_error(schema: etree.XMLSchema) -> str:
     return scrub(f"{where}: {err.message}")
 
 
+def schema_children(xsd_type: Any) -> tuple[tuple[str, bool, Any], ...]:
+    """(qualified name, repeats, decl) of a complex type's child elements, in schema order."""
+    return _children(xsd_type)
+
+
 @cache
 def _children(type_key: Any) -> tuple[tuple[str, bool, Any], ...]:
     """(qualified name, repeats, decl) of a complex type's child elements, in schema order."""
