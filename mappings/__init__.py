@@ -7,8 +7,10 @@ checks everything a spec names, so a bad spec stops the hub with file and line.
 
     spec = mappings.registry().latest("jumin-imi")
     mapped = spec.apply(record)      # Mapped: output, mapping_id, mapping_version, lineage, errors
+    mapped = spec.compiled.apply(record)   # the same, from the spec compiled once into a function
 
-Modules: ``loader`` (spec files), ``spec`` (the engine), ``registry``, ``transforms`` (named steps),
+Modules: ``loader`` (spec files), ``spec`` (the engine), ``compiled`` (a spec as one generated
+function, for bulk paths), ``registry``, ``transforms`` (named steps),
 ``layout_catalog`` / ``canonical_fields`` / ``csv_layout`` / ``fixed_width`` / ``imi_target``
 (layouts), ``imi`` (異動 → IMI), ``diff`` (field-level comparison), ``errors``.
 """

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from mappings import paths
+from mappings.compiled import CompiledSpec, compile_spec
 from mappings.errors import FieldError
 from mappings.plan import RulePlan
 from mappings.transforms.registry import Transform
@@ -103,6 +104,15 @@ class Spec:
             lineage=lineage,
             errors=errors,
         )
+
+    @cached_property
+    def compiled(self) -> CompiledSpec:
+        """The rules as one generated function, made on first use (see `mappings.compiled`).
+
+        `apply` stays the reference interpreter; paths that map many records (the file import)
+        use this, which gives the same output, lineage and errors.
+        """
+        return compile_spec(self)
 
     def map_fields(self, record: dict[str, Any]) -> _Result:
         """The rules' output before the target layout's finishing touch (used by includes)."""
