@@ -5,7 +5,9 @@ way legacy systems write it — 和暦 birth dates (GYYMMDD), half-width カナ,
 498-0807 postcodes, now and then a vendor 外字 — so the mapping does the work it does on real files.
 Two numbers come from the same run on the same file: the baseline (decode + CSV parse, the least any
 importer must do) and the import (mapping, 文字 handling, store in chunked transactions). Their
-ratio is what to compare across machines; the absolute rate depends on the machine.
+ratio is what to compare across machines; the absolute rate depends on the machine. The import runs
+once per requested number of mapping processes (default: the import's default, then the other
+way), each into a fresh store, so one run shows whether the worker processes pay on this machine.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import mappings
-from adapters.inbound.files.pipeline import ImportSummary, import_file
+from adapters.inbound.files.pipeline import MAPPING_PROCESSES, ImportSummary, import_file
 from broker.store import Store
 from mappings.layout_catalog import csv_layout
 from simulators.samples import FAMILY, GIVEN_F, GIVEN_M
@@ -35,23 +37,44 @@ ERAS = [(date(1926, 12, 25), 3), (date(1989, 1, 8), 4), (date(2019, 5, 1), 5)]
 
 
 @dataclass(frozen=True)
+class ImportRun:
+    """One import of the file: with how many mapping processes, how long, what it did."""
+
+    processes: int
+    seconds: float
+    summary: ImportSummary
+
+
+@dataclass(frozen=True)
 class BenchResult:
     rows: int
     baseline_seconds: float
-    import_seconds: float
-    summary: ImportSummary
+    imports: list[ImportRun]
 
     @property
     def baseline_rate(self) -> float:
         return self.rows / self.baseline_seconds
 
-    @property
-    def import_rate(self) -> float:
-        return self.rows / self.import_seconds
+    def rate(self, run: ImportRun) -> float:
+        return self.rows / run.seconds
+
+    def ratio(self, run: ImportRun) -> float:
+        return self.rate(run) / self.baseline_rate
 
     @property
-    def ratio(self) -> float:
-        return self.import_rate / self.baseline_rate
+    def import_rate(self) -> float:
+        """The rate of the first import (the default setting unless asked otherwise)."""
+        return self.rate(self.imports[0])
+
+
+def process_counts(spec: str) -> list[int]:
+    """``default,other`` / ``0,2`` → mapping process counts; `default` is the import's own default."""
+    other = 0 if MAPPING_PROCESSES else 2
+    names = {"default": MAPPING_PROCESSES, "other": other}
+    counts = [names[item] if item in names else int(item) for item in spec.split(",") if item.strip()]
+    if not counts or any(count < 0 for count in counts):
+        raise ValueError(f"mapping process counts must be 0 or more, got {spec!r}")
+    return counts
 
 
 def _wareki(day: date) -> str:
@@ -108,42 +131,53 @@ def baseline(path: Path) -> tuple[int, float]:
 
 
 def run(rows: int = 100_000, *, db_url: str | None = None, profile: bool = False,
-        workdir: Path | None = None) -> BenchResult:
-    """Generate, measure the baseline, import into a fresh store; returns both timings."""
+        workdir: Path | None = None, processes: list[int] | None = None) -> BenchResult:
+    """Generate, measure the baseline, import once per process count into a fresh store."""
     folder = workdir or Path(tempfile.mkdtemp(prefix="chipla-bench-"))
     path = folder / "jumin.csv"
     path.write_bytes(synthetic_csv(rows))
-    store = Store(db_url or f"sqlite:///{folder / 'bench.db'}")
-    store.migrate()
     specs = mappings.registry()  # loaded once at start-up in the hub too; not part of the import
-    try:
-        counted, baseline_seconds = baseline(path)
-        profiler = cProfile.Profile() if profile else None
-        started = time.perf_counter()
+    counted, baseline_seconds = baseline(path)
+    # a given database keeps what the first run stored: a second run would find only duplicates
+    counts = (processes or [MAPPING_PROCESSES])[: 1 if db_url else None]
+    runs = []
+    for number, count in enumerate(counts):
+        store = Store(db_url or f"sqlite:///{folder / f'bench-{number}.db'}")
+        store.migrate()
+        profiler = cProfile.Profile() if profile and number == 0 else None
+        try:
+            started = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            summary = import_file(path, layout=LAYOUT, store=store, specs=specs, encoding="cp932",
+                                  processes=count)
+            if profiler:
+                profiler.disable()
+            seconds = time.perf_counter() - started
+        finally:
+            store.dispose()
         if profiler:
-            profiler.enable()
-        summary = import_file(path, layout=LAYOUT, store=store, specs=specs, encoding="cp932")
-        if profiler:
-            profiler.disable()
-        import_seconds = time.perf_counter() - started
-    finally:
-        store.dispose()
-    if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    assert counted == rows and summary.rows == rows, (counted, summary.rows)
-    return BenchResult(rows, baseline_seconds, import_seconds, summary)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        assert counted == rows and summary.rows == rows, (counted, summary.rows)
+        runs.append(ImportRun(summary.processes, seconds, summary))
+    return BenchResult(rows, baseline_seconds, runs)
 
 
 def report(result: BenchResult) -> str:
-    s = result.summary
-    return "\n".join([
-        f"rows            {result.rows:>10,}   (accepted {s.accepted:,}, rejected {s.rejected:,})",
+    first = result.imports[0].summary
+    lines = [
+        f"rows            {result.rows:>10,}   (accepted {first.accepted:,}, rejected {first.rejected:,})",
         f"baseline        {result.baseline_rate:>10,.0f} records/s   decode cp932 + csv parse "
         f"({result.baseline_seconds:.2f} s)",
-        f"import          {result.import_rate:>10,.0f} records/s   map + 文字 + store "
-        f"({result.import_seconds:.2f} s)",
-        f"ratio           {result.ratio:>10.3f}   import / baseline",
-    ])
+    ]
+    for number, run in enumerate(result.imports):
+        how = f"{run.processes} mapping processes" if run.processes else "mapping in-process"
+        label = "import" if number == 0 else "  compared"
+        lines += [
+            f"{label:<15} {result.rate(run):>10,.0f} records/s   map + 文字 + store, {how} ({run.seconds:.2f} s)",
+            f"{'ratio' if number == 0 else '  ratio':<15} {result.ratio(run):>10.3f}   import / baseline",
+        ]
+    return "\n".join(lines)
 
 
-__all__ = ["BenchResult", "baseline", "report", "run", "synthetic_csv"]
+__all__ = ["BenchResult", "ImportRun", "baseline", "process_counts", "report", "run", "synthetic_csv"]

@@ -7,7 +7,15 @@ digest and row number), so any stored value can be traced back to a byte range o
 """
 
 from broker.imports.models import ImportBatch, ImportedRecord, ImportLineage
-from broker.imports.store import BatchInfo, ChunkResult, ImportStore, NewRecord, Rejection, StoredRecord
+from broker.imports.store import (
+    BatchInfo,
+    ChunkResult,
+    ImportStore,
+    NewRecord,
+    Rejection,
+    StoredRecord,
+    json_text,
+)
 
 __all__ = [
     "BatchInfo",
@@ -19,4 +27,5 @@ __all__ = [
     "NewRecord",
     "Rejection",
     "StoredRecord",
+    "json_text",
 ]

@@ -57,13 +57,17 @@ def _import(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--rows", type=int, default=100_000, help="residents to generate (default 100,000)")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
     p.add_argument("--profile", action="store_true", help="print the cProfile of the import")
+    p.add_argument("--workers", default="default,other", metavar="N[,N…]",
+                   help="mapping processes of each import run, in order ('default': the import's default; "
+                        "'other': 0 if that is not 0, else 2); default: default,other")
     p.set_defaults(func=run_import)
 
 
 def run_import(args: argparse.Namespace) -> int:
     from bench import import_bench
 
-    result = import_bench.run(args.rows, db_url=args.db, profile=args.profile)
+    result = import_bench.run(args.rows, db_url=args.db, profile=args.profile,
+                              processes=import_bench.process_counts(args.workers))
     print(import_bench.report(result))
     return 0
 

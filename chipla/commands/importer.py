@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import mappings
-from adapters.inbound.files.pipeline import ImportSummary, import_file
+from adapters.inbound.files.pipeline import MAPPING_PROCESSES, ImportSummary, import_file
 from adapters.inbound.files.sending import SendTarget
 from adapters.inbound.files.sources import ENCODINGS, FileRefused
 from broker.hub import Hub
@@ -35,6 +35,8 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="also send each record as 住民異動通知 through the hub")
     p.add_argument("--sender", default="juki", help="registered sender system id for --send (default: juki)")
     p.add_argument("--operator", help="職員ID written into the header of sent messages")
+    p.add_argument("--workers", type=int, default=MAPPING_PROCESSES, metavar="N",
+                   help=f"processes that map rows (default {MAPPING_PROCESSES}; 0: map in this process)")
     p.set_defaults(func=run)
 
 
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             task = bar.add_task("rows", total=None)
             summary = import_file(
                 args.file, layout=args.layout, store=store, specs=specs, mapping=args.mapping,
-                encoding=args.encoding, errors_to=args.errors, send=send,
+                encoding=args.encoding, errors_to=args.errors, send=send, processes=max(args.workers, 0),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except (FileRefused, KeyError) as exc:
@@ -87,5 +89,6 @@ def summary_table(summary: ImportSummary) -> Table:
     if summary.send is not None:
         table.add_row("sent to the hub", f"{summary.send.sent:,} (already sent: {summary.send.already:,})")
         table.add_row("not sent", f"{len(summary.send.refused):,}")
+    table.add_row("mapped by", f"{summary.processes} worker processes" if summary.processes else "this process")
     table.add_row("time", f"{summary.seconds:.2f} s ({summary.records_per_second:,.0f} records/s)")
     return table

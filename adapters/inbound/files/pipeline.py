@@ -8,18 +8,21 @@ register costs a few dozen commits instead of one per resident.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import gc
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import mappings
+from adapters.inbound.files.chunks import Lineages, MappedChunk, Row, RowMapper
 from adapters.inbound.files.report import write_report
 from adapters.inbound.files.sending import SendResult, SendTarget, send_records
-from adapters.inbound.files.sources import FileRefused, RowProblem, Source, find_layout, row_digest
+from adapters.inbound.files.sources import FileRefused, RowProblem, Source, find_layout
+from adapters.inbound.files.workers import Mapping, Pending, mapping_for
+from adapters.inbound.files.writer import ChunkWriter
 from broker.imports import BatchInfo, ImportStore, NewRecord, Rejection
 from broker.store import Store
 
@@ -31,6 +34,8 @@ def service_of(canonical: str) -> str:
     return canonical.split(".", 1)[1]
 
 CHUNK_ROWS = 5000
+#: worker processes that map rows (0: map in the importing process); see docs/benchmarks.md
+MAPPING_PROCESSES = 2
 #: result codes (api_specs/result_codes.yaml) by the transform that refused a value
 _CODES = {"code_check": "1004", "lg_code_check": "1005"}
 SCHEMA_INVALID = "1002"
@@ -57,6 +62,8 @@ class ImportSummary:
     seconds: float = 0.0
     problems: list[RowProblem] = field(default_factory=list)
     send: SendResult | None = None
+    #: worker processes that mapped the rows (0: the importing process did)
+    processes: int = 0
 
     @property
     def records_per_second(self) -> float:
@@ -96,39 +103,45 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+@dataclass
 class _Chunk:
-    """Rows of one chunk waiting to be stored, and the lineages they name."""
+    """Rows of one chunk as read: those to map, those refused while reading, the last row number."""
 
-    def __init__(self) -> None:
-        self.records: list[NewRecord] = []
-        self.rejections: list[Rejection] = []
-        self.last_row = 0
+    rows: list[Row] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    last_row: int = 0
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.problems)
+
+
+@dataclass
+class _Stored:
+    """A chunk ready for the store: what `ImportStore.write_chunk` takes."""
+
+    records: list[NewRecord]
+    rejections: list[Rejection]
+    lineages: Lineages
+    last_row: int
 
 
 class Importer:
-    """Runs one file through one mapping into the store; see `import_file` for the one-call form."""
+    """Runs one file through one mapping into the store; see `import_file` for the one-call form.
+
+    Three stages overlap: this thread reads rows and hands chunks to the mapping (in this process
+    or in `processes` forked workers), a writer thread stores mapped chunks in file order, and
+    the next chunk is read and mapped meanwhile. With `send`, chunks are stored and sent here, one
+    after the other, because sending goes through the hub.
+    """
 
     def __init__(self, store: Store, spec: mappings.Spec, *, chunk_rows: int = CHUNK_ROWS,
-                 sender: str | None = None) -> None:
+                 sender: str | None = None, processes: int = MAPPING_PROCESSES) -> None:
         self.imports = ImportStore(store)
         self.spec = spec
         self.chunk_rows = chunk_rows
         self.sender = sender
+        self.processes = processes
         self.version = str(spec.version)
-        self._lineage_keys: dict[tuple[str, ...], str] = {}
-        self.lineages: dict[str, tuple[str, str, list[dict[str, Any]]]] = {}
-
-    def lineage_sha256(self, mapped: mappings.Mapped) -> str:
-        """Digest of a record's lineage; computed once per distinct set of produced fields."""
-        key = tuple(entry.field for entry in mapped.lineage)
-        sha = self._lineage_keys.get(key)
-        if sha is None:
-            entries = [entry.to_dict() for entry in mapped.lineage]
-            text = json.dumps([self.spec.id, self.version, entries], ensure_ascii=False, sort_keys=True)
-            sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            self._lineage_keys[key] = sha
-            self.lineages[sha] = (self.spec.id, self.version, entries)
-        return sha
 
     def run(self, source: Source, *, progress: Progress | None = None,
             send: SendTarget | None = None) -> ImportSummary:
@@ -142,37 +155,29 @@ class Importer:
         summary.batch_id, summary.imported_before = batch.id, not batch.new
         headers = {"file": source.path.name, "fileSha256": source.sha256, "layout": layout.name,
                    "mapping": summary.mapping}
-        chunk = _Chunk()
-        rows_of_chunk: dict[str, int] = {}
-        apply = self.spec.apply
 
-        def refuse(problem: RowProblem) -> None:
-            summary.problems.append(problem)
-            summary.rows += 1
-            summary.rejected += 1
-            chunk.last_row = max(chunk.last_row, problem.row)
-            chunk.rejections.append(Rejection(problem.row, problem.result_code,
-                                              f"{problem.column}: {problem.reason}",
-                                              source.original(problem.row), [asdict(problem)]))
+        def store(chunk: _Stored) -> None:
+            self._store(summary, batch, chunk, headers, send)
 
-        for row_no, row in source.rows(refuse):
-            summary.rows += 1
-            chunk.last_row = row_no
-            mapped = apply(row)
-            if mapped.errors:
-                self._reject(summary, chunk, source, row_no, row, mapped)
-            else:
-                ids = mapped.output["shikibetsu"]
-                digest = row_digest(layout.name, row)
-                rows_of_chunk[digest] = row_no
-                chunk.records.append(NewRecord(ids["lgCode"], ids["atenaNo"], digest, row_no, mapped.output,
-                                               row, self.lineage_sha256(mapped)))
-            if len(chunk.records) + len(chunk.rejections) >= self.chunk_rows:
-                self._flush(summary, batch, chunk, headers, send, rows_of_chunk)
-                chunk, rows_of_chunk = _Chunk(), {}
-                if progress:
-                    progress(summary.rows, source.total)
-        self._flush(summary, batch, chunk, headers, send, rows_of_chunk)
+        # a pool only for a file with work for it: forking costs more than mapping a few chunks
+        wanted = self.processes if source.total > 2 * self.chunk_rows else 0
+        mapping = mapping_for(RowMapper(self.spec, layout.name), wanted)  # forks before any thread starts
+        summary.processes = mapping.processes
+        writer = ChunkWriter(store) if send is None else None
+        # what exists now — specs, code lists, the address index — outlives the import; frozen, the
+        # collector stops walking it again and again while the import allocates rows
+        gc.freeze()
+        try:
+            self._read_and_map(source, summary, mapping, writer or store, progress)
+            if writer is not None:
+                writer.close()
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
+        finally:
+            gc.unfreeze()
+            mapping.close()
         if progress:
             progress(summary.rows, summary.rows)
         summary.seconds = time.perf_counter() - started
@@ -183,23 +188,60 @@ class Importer:
         })
         return summary
 
-    def _reject(self, summary: ImportSummary, chunk: _Chunk, source: Source, row_no: int,
-                row: dict[str, str], mapped: mappings.Mapped) -> None:
-        problems = [
-            RowProblem(row_no, error.path, _shown(error.value), error.reason, _result_code(error.reason))
-            for error in mapped.errors
-        ]
-        summary.problems.extend(problems)
-        summary.rejected += 1
-        chunk.rejections.append(Rejection(
-            row_no, problems[0].result_code, "; ".join(f"{p.column}: {p.reason}" for p in problems),
-            source.original(row_no, row), [error.to_dict() for error in mapped.errors],
-        ))
+    def _read_and_map(self, source: Source, summary: ImportSummary, mapping: Mapping,
+                      store: ChunkWriter[_Stored] | Callable[[_Stored], None],
+                      progress: Progress | None) -> None:
+        """Read rows into chunks, keep a few chunks mapping ahead, hand mapped chunks over in order."""
+        put = store.put if isinstance(store, ChunkWriter) else store
+        ahead: deque[tuple[Pending, _Chunk]] = deque()
+        depth = max(2, 2 * mapping.processes)
+        chunk = _Chunk()
 
-    def _flush(self, summary: ImportSummary, batch: BatchInfo, chunk: _Chunk, headers: dict[str, Any],
-               send: SendTarget | None, rows_of_chunk: dict[str, int]) -> None:
+        def refuse(problem: RowProblem) -> None:
+            chunk.problems.append(problem)
+            chunk.last_row = max(chunk.last_row, problem.row)
+
+        def hand_over(oldest: tuple[Pending, _Chunk]) -> None:
+            put(self._collect(summary, source, oldest[1], oldest[0].get()))
+            if progress:
+                progress(summary.rows, source.total)
+
+        for row_no, row in source.rows(refuse):
+            chunk.rows.append((row_no, row))
+            chunk.last_row = row_no
+            if len(chunk) >= self.chunk_rows:
+                ahead.append((mapping.submit(chunk.rows), chunk))
+                chunk = _Chunk()
+                if len(ahead) >= depth:
+                    hand_over(ahead.popleft())
+        if len(chunk) or not ahead:
+            ahead.append((mapping.submit(chunk.rows), chunk))
+        while ahead:
+            hand_over(ahead.popleft())
+
+    def _collect(self, summary: ImportSummary, source: Source, read: _Chunk, mapped: MappedChunk) -> _Stored:
+        """Count a mapped chunk and turn its refused rows into quarantine entries, in row order."""
+        rejections = [Rejection(p.row, p.result_code, f"{p.column}: {p.reason}", source.original(p.row),
+                                [asdict(p)]) for p in read.problems]
+        problems = list(read.problems)
+        for row_no, row, errors in mapped.refused:
+            found = [RowProblem(row_no, e.path, _shown(e.value), e.reason, _result_code(e.reason)) for e in errors]
+            problems.extend(found)
+            rejections.append(Rejection(
+                row_no, found[0].result_code, "; ".join(f"{p.column}: {p.reason}" for p in found),
+                source.original(row_no, row), [error.to_dict() for error in errors],
+            ))
+        problems.sort(key=lambda p: p.row)
+        rejections.sort(key=lambda r: r.row_no)
+        summary.problems.extend(problems)
+        summary.rows += len(read)
+        summary.rejected += len(rejections)
+        return _Stored(mapped.records, rejections, mapped.lineages, read.last_row)
+
+    def _store(self, summary: ImportSummary, batch: BatchInfo, chunk: _Stored, headers: dict[str, Any],
+               send: SendTarget | None) -> None:
         result = self.imports.write_chunk(
-            batch, records=chunk.records, rejections=chunk.rejections, lineages=self.lineages,
+            batch, records=chunk.records, rejections=chunk.rejections, lineages=chunk.lineages,
             through_row=chunk.last_row, file_sha256=summary.file_sha256, mapping=(self.spec.id, self.version),
             quarantine_headers=headers, sender=self.sender,
         )
@@ -208,6 +250,7 @@ class Importer:
         summary.quarantined += result.quarantined
         if send is not None and chunk.records:
             keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in chunk.records]
+            rows_of_chunk = {r.row_sha256: r.row_no for r in chunk.records}
             sent = send_records(send, service_of(CANONICAL), self.imports, keys, rows_of_chunk)
             total = summary.send or SendResult()
             total.sent, total.already = total.sent + sent.sent, total.already + sent.already
@@ -218,16 +261,17 @@ class Importer:
 def import_file(path: str | Path, *, layout: str, store: Store, specs: mappings.SpecRegistry | None = None,
                 mapping: str | None = None, encoding: str = "auto", errors_to: str | Path | None = None,
                 send: SendTarget | None = None, progress: Progress | None = None,
-                chunk_rows: int = CHUNK_ROWS) -> ImportSummary:
+                chunk_rows: int = CHUNK_ROWS, processes: int = MAPPING_PROCESSES) -> ImportSummary:
     """Import one legacy file; FileRefused when the file as a whole cannot be read."""
     found = find_layout(layout)
     spec = choose_mapping(specs or mappings.registry(), found.name, mapping)
     source = Source(path, found, encoding)
-    importer = Importer(store, spec, chunk_rows=chunk_rows, sender=send.caller.id if send else None)
+    importer = Importer(store, spec, chunk_rows=chunk_rows, sender=send.caller.id if send else None,
+                        processes=processes)
     summary = importer.run(source, progress=progress, send=send)
     if errors_to is not None:
         write_report(errors_to, summary.problems)
     return summary
 
 
-__all__ = ["CHUNK_ROWS", "ImportSummary", "Importer", "choose_mapping", "import_file"]
+__all__ = ["CHUNK_ROWS", "MAPPING_PROCESSES", "ImportSummary", "Importer", "choose_mapping", "import_file"]

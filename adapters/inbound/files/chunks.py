@@ -1,0 +1,77 @@
+"""Mapping one chunk of rows: the part of an import that needs no database and no file.
+
+A chunk of (row number, row) pairs goes in; what comes out is everything the store needs — each
+accepted row as a `NewRecord` (its key, digest, canonical record and source row as JSON text, the
+digest of its lineage), each refused row with its field errors, and the lineages the chunk names.
+Because it touches nothing else, the same `RowMapper` runs in the importing process or in a worker
+process (`adapters.inbound.files.workers`), and both give the same chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import mappings
+from adapters.inbound.files.sources import row_digest
+from broker.imports import NewRecord, json_text
+from mappings.errors import FieldError
+
+Row = tuple[int, dict[str, str]]
+#: (mapping id, mapping version, lineage entries) by lineage digest, as `ImportStore` stores them
+Lineages = dict[str, tuple[str, str, list[dict[str, Any]]]]
+
+
+@dataclass
+class MappedChunk:
+    """One chunk after mapping; rows keep their file order within `records` and `refused`."""
+
+    records: list[NewRecord] = field(default_factory=list)
+    refused: list[tuple[int, dict[str, str], list[FieldError]]] = field(default_factory=list)
+    lineages: Lineages = field(default_factory=dict)
+
+
+class RowMapper:
+    """A spec's compiled function and the lineage digests it has produced so far."""
+
+    def __init__(self, spec: mappings.Spec, layout_name: str) -> None:
+        self.compiled = spec.compiled
+        self.spec_id = spec.id
+        self.version = str(spec.version)
+        self.layout_name = layout_name
+        self._digests: dict[tuple[str, ...], str] = {}
+        self._lineages: Lineages = {}
+
+    def lineage_sha256(self, lineage: list[mappings.LineageEntry]) -> str:
+        """Digest of a record's lineage; computed once per distinct set of produced fields."""
+        key = tuple([entry.field for entry in lineage])
+        sha = self._digests.get(key)
+        if sha is None:
+            entries = [entry.to_dict() for entry in lineage]
+            text = json.dumps([self.spec_id, self.version, entries], ensure_ascii=False, sort_keys=True)
+            sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            self._digests[key] = sha
+            self._lineages[sha] = (self.spec_id, self.version, entries)
+        return sha
+
+    def map_rows(self, rows: list[Row]) -> MappedChunk:
+        chunk = MappedChunk()
+        records, refused, used = chunk.records, chunk.refused, chunk.lineages
+        map_record, layout_name = self.compiled.map, self.layout_name
+        for row_no, row in rows:
+            output, lineage, errors = map_record(row)
+            if errors:
+                refused.append((row_no, row, errors))
+                continue
+            ids = output["shikibetsu"]
+            sha = self.lineage_sha256(lineage)
+            if sha not in used:
+                used[sha] = self._lineages[sha]
+            records.append(NewRecord(ids["lgCode"], ids["atenaNo"], row_digest(layout_name, row), row_no,
+                                     json_text(output), json_text(row), sha))
+        return chunk
+
+
+__all__ = ["Lineages", "MappedChunk", "Row", "RowMapper"]
