@@ -15,6 +15,7 @@ from __future__ import annotations
 import cProfile
 import csv
 import io
+import os
 import pstats
 import random
 import tempfile
@@ -145,6 +146,7 @@ def run(rows: int = 100_000, *, db_url: str | None = None, profile: bool = False
         store = Store(db_url or f"sqlite:///{folder / f'bench-{number}.db'}")
         store.migrate()
         profiler = cProfile.Profile() if profile and number == 0 else None
+        os.sync()  # the previous run's pages are written back now, not during this run
         try:
             started = time.perf_counter()
             if profiler:

@@ -59,7 +59,10 @@ def _check_table(arg: Any) -> None:
 
 def digits(value: Any, arg: Any) -> str:
     """Full-width digits → ASCII, hyphens dropped (``４９８－０８１１`` → ``4980811``); optional length."""
-    text = moji.to_halfwidth_ascii(str(value)).strip().replace("-", "").replace("\u2212", "")
+    if type(value) is str and value.isascii() and value.isdigit():
+        text = value  # already ASCII digits, as most values are: nothing to convert, strip or drop
+    else:
+        text = moji.to_halfwidth_ascii(str(value)).strip().replace("-", "").replace("\u2212", "")
     if not (text.isascii() and text.isdigit()):
         raise TransformError("not a number")  # the value is not echoed: it may be a 個人番号
     if arg is not None and len(text) != arg:
