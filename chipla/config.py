@@ -58,7 +58,7 @@ class Settings:
     public_url: str = ""  # base of the links in mails; empty: http://host:port
     notify_rules: str = ""  # the town's notification rules (YAML); empty: 木曽岬町's
     notify_gtfs: str = ""  # GTFS-JP folder of the bus timetable; empty: 木曽岬町's demo feed
-    notify_gomi: str = ""  # 5374-layout ごみ calendar folder; empty: 木曽岬町's demo calendar
+    notify_gomi: str = ""  # ごみ calendar folder (calendar.yaml or 5374.jp); empty: towndata/243035/gomi
     notify_tick_seconds: float = 30.0  # clock-driven rules (stale gauges, ごみ evening) and digests
     signing_key: str = ""  # PEM key of the town's organisation certificate (signs 正本); empty: throw-away
     signing_cert: str = ""  # PEM certificate of that key (chain may follow)

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from adapters.outbound.mail.sink import MailSink
 from adapters.outbound.mail.smtp import MailAdapter, SmtpTarget
+from adapters.outbound.opendata.build import default_town_folder
 from broker.hub import Hub
 from broker.registry import SystemRegistry
 from broker.services.notify import definitions
 from broker.services.notify.events import Reading
-from broker.services.notify.gomi_calendar import Calendar5374
+from broker.services.notify.gomi_calendar import read_calendar
 from broker.services.notify.notices import mail_destination
 from broker.services.notify.service import NotifyService
 from broker.services.notify.timetable import GtfsTimetable
@@ -81,7 +82,7 @@ def load_service(settings: Settings, store: Store, wake: Callable[[list[str]], N
     """The service from the configured rules, timetable and calendar; bad files fail here, at start."""
     town = definitions.load(Path(settings.notify_rules) if settings.notify_rules else definitions.DEFAULT_RULES)
     timetable = GtfsTimetable.read(Path(settings.notify_gtfs) if settings.notify_gtfs else DEMO_TOWN / "gtfs")
-    calendar = Calendar5374.read(Path(settings.notify_gomi) if settings.notify_gomi else DEMO_TOWN / "gomi")
+    calendar = read_calendar(Path(settings.notify_gomi) if settings.notify_gomi else default_town_folder() / "gomi")
     public = settings.public_url or f"http://{settings.host}:{settings.port}"
     return NotifyService(store, {town.lg_code: town}, timetable=timetable, calendar=calendar,
                          public_url=public, wake=wake)

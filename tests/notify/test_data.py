@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.outbound.opendata.build import default_town_folder
 from broker.services.notify import definitions
-from broker.services.notify.gomi_calendar import Calendar5374, CalendarInvalid, DayRule
+from broker.services.notify.gomi_calendar import Calendar5374, CalendarInvalid, TownCalendar, read_calendar
 from broker.services.notify.rules.water import WaterLevelRule
 from broker.services.notify.timetable import GtfsTimetable
 
@@ -47,12 +48,28 @@ def test_real_5374_calendar_with_month_filters_and_closure() -> None:
     assert cal.collections("秋葉", date(2019, 1, 3)) == ["燃えるごみ"]
 
 
-def test_day_grammar() -> None:
-    assert DayRule.parse("火2 火4").matches(date(2026, 12, 8))
-    assert not DayRule.parse("火2 火4").matches(date(2026, 12, 15))
-    assert DayRule.parse("20140403 20140407 *3").matches(date(2014, 4, 7))
+def test_a_dropped_token_is_named_and_the_rest_of_the_calendar_kept() -> None:
+    cal = Calendar5374.read(shared("opendata-5374/iga"))
+    bad = [p for p in cal.problems if "201411021" in p.message]
+    assert bad and all(p.file.endswith("area_days.csv") and p.line > 1 for p in bad)
+    assert cal.areas() and any(cal.collections(a, date(2014, 6, d)) for a in cal.areas() for d in range(2, 9))
+
+
+def test_reminders_read_the_calendar_the_town_publishes() -> None:
+    """The town's own calendar.yaml (published as open data): residents choose their 大字."""
+    cal = read_calendar(default_town_folder() / "gomi")
+    assert isinstance(cal, TownCalendar)
+    assert {"加路戸", "栄", "三崎"} <= set(cal.areas())
+    assert cal.collections("加路戸", date(2026, 12, 7)) == ["燃やすごみ"]  # 北部, a 1st Monday
+    assert cal.collections("栄", date(2026, 12, 7)) == ["資源（びん・缶・ペットボトル）"]  # 中部: 月1 月3
+    assert cal.collections("加路戸", date(2026, 12, 31)) == []  # a Thursday, but the centre is closed
+    assert cal.collections("加路戸", date(2027, 1, 4)) == ["燃やすごみ"]
+    assert cal.collections("どこでもない", date(2026, 12, 7)) == []
+
+
+def test_a_calendar_folder_that_is_neither_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CalendarInvalid):
-        DayRule.parse("201411021")  # the malformed 9-digit date of a real file
+        read_calendar(tmp_path)
 
 
 def test_rules_file_is_checked_at_start(tmp_path: Path) -> None:

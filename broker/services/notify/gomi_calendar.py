@@ -1,23 +1,27 @@
-"""The ごみ collection calendar the evening reminder reads, in the 5374.jp layout.
+"""The ごみ collection calendar the evening reminder reads.
 
-``GomiCalendar`` is the interface (areas, what is collected in an area on a day); ``Calendar5374``
-reads ``area_days.csv`` (area, centre, one column per category) and ``center.csv`` (centre, closure
-start, closure end). Day grammar: ``月 木`` weekly, ``水2 水4`` nth weekday of the month, a month
-filter after a colon (``火2:4 6 8``), explicit ``YYYYMMDD`` dates, a trailing remark id (``*3``)
-ignored. During a centre's closure nothing is collected in its areas (no week shift).
+``GomiCalendar`` is what the rule needs: the areas a resident can choose, and what is collected in one
+of them on a day. Both readings sit on ``vocab.gomi`` — the same day grammar and closures the open-data
+export publishes, so a reminder never disagrees with the published calendar:
+
+- ``TownCalendar``: the town's own ``calendar.yaml`` (the file ``chipla opendata`` publishes). Residents
+  choose their 大字, which they know, and get the days of the collection area that 大字 belongs to.
+- ``Calendar5374``: a published 5374.jp set (another town's ``area_days.csv`` …); areas by 地名.
+
+During a centre's closure nothing is collected in its areas (no week shift).
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
+import logging
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-WEEKDAYS = "月火水木金土日"  # date.weekday(): Monday = 0
-_TOKEN = re.compile(r"^([月火水木金土日])([1-5])?$")
+from vocab.gomi.five374 import Dataset5374, Invalid5374, Problem, read_5374
+from vocab.gomi.town import GomiArea, GomiData, load_gomi
+
+log = logging.getLogger(__name__)
 
 
 class GomiCalendar(Protocol):
@@ -30,78 +34,54 @@ class CalendarInvalid(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class DayRule:
-    weekdays: tuple[tuple[int, int], ...]  # (weekday, nth or 0 for every week)
-    months: frozenset[int]  # empty: every month
-    dates: frozenset[date]
+class TownCalendar:
+    def __init__(self, data: GomiData) -> None:
+        self._data = data
+        self._area_of: dict[str, GomiArea] = {oaza: area for area in data.areas for oaza in area.oaza}
 
-    @classmethod
-    def parse(cls, cell: str) -> DayRule:
-        text = cell.strip()
-        if "*" in text:
-            text = text.split("*", 1)[0].strip()
-        months: frozenset[int] = frozenset()
-        if ":" in text:
-            text, _, month_part = text.partition(":")
-            months = frozenset(int(m) for m in month_part.split())
-        weekdays: list[tuple[int, int]] = []
-        dates: set[date] = set()
-        for token in text.split():
-            m = _TOKEN.match(token)
-            if m:
-                weekdays.append((WEEKDAYS.index(m.group(1)), int(m.group(2) or 0)))
-            elif token.isdigit() and len(token) == 8:
-                dates.add(datetime.strptime(token, "%Y%m%d").date())
-            else:
-                raise CalendarInvalid(f"{token!r} is not a 5374 day token")
-        return cls(tuple(weekdays), months, frozenset(dates))
+    def areas(self) -> list[str]:
+        return list(self._area_of)
 
-    def matches(self, day: date) -> bool:
-        if day in self.dates:
-            return True
-        if self.months and day.month not in self.months:
-            return False
-        nth = (day.day - 1) // 7 + 1
-        return any(day.weekday() == wd and n in (0, nth) for wd, n in self.weekdays)
+    def collections(self, area: str, day: date) -> list[str]:
+        found = self._area_of.get(area)
+        if found is None or self._data.closed(found.center, day):
+            return []
+        return [label for label, cell in found.days.items() if cell.matches(day)]
 
 
 class Calendar5374:
-    def __init__(self, rules: dict[str, dict[str, DayRule]], centres: dict[str, str],
-                 closures: dict[str, list[tuple[date, date]]]) -> None:
-        self._rules, self._centres, self._closures = rules, centres, closures
+    def __init__(self, data: Dataset5374) -> None:
+        self.problems: list[Problem] = list(data.problems)
+        closures: dict[str, list[tuple[date, date]]] = {}
+        for c in data.centers:
+            if c.closed_from and c.closed_to:
+                closures.setdefault(c.name, []).append((c.closed_from, c.closed_to))
+        self._closures = closures
+        self._areas = {a.name: a for a in data.areas}
+        self._labels = data.labels
 
     @classmethod
     def read(cls, folder: Path) -> Calendar5374:
-        with (folder / "area_days.csv").open(encoding="utf-8-sig", newline="") as f:
-            rows = [r for r in csv.reader(f) if any(c.strip() for c in r)]
-        header, body = rows[0], rows[1:]
-        categories = [h.strip() for h in header[2:]]
-        rules: dict[str, dict[str, DayRule]] = {}
-        centres: dict[str, str] = {}
-        for row in body:
-            area = row[0].strip()
-            centres[area] = row[1].strip() if len(row) > 1 else ""
-            try:
-                rules[area] = {c: DayRule.parse(cell) for c, cell in zip(categories, row[2:], strict=False)
-                               if cell.strip()}
-            except (CalendarInvalid, ValueError) as exc:
-                raise CalendarInvalid(f"{folder / 'area_days.csv'}: {area}: {exc}") from exc
-        closures: dict[str, list[tuple[date, date]]] = {}
-        center_csv = folder / "center.csv"
-        if center_csv.exists():
-            with center_csv.open(encoding="utf-8-sig", newline="") as f:
-                for row in list(csv.reader(f))[1:]:
-                    if len(row) >= 3 and row[0].strip():
-                        start, end = (datetime.strptime(v.strip(), "%Y/%m/%d").date() for v in row[1:3])
-                        closures.setdefault(row[0].strip(), []).append((start, end))
-        return cls(rules, centres, closures)
+        try:
+            calendar = cls(read_5374(folder))
+        except Invalid5374 as exc:
+            raise CalendarInvalid(str(exc)) from exc
+        for problem in calendar.problems:  # a dropped token is a reminder that will not be sent: say so
+            log.warning("ごみ収集カレンダー %s", problem)
+        return calendar
 
     def areas(self) -> list[str]:
-        return list(self._rules)
+        return list(self._areas)
 
     def collections(self, area: str, day: date) -> list[str]:
-        centre = self._centres.get(area, "")
-        if any(start <= day <= end for start, end in self._closures.get(centre, [])):
+        found = self._areas.get(area)
+        if found is None or any(start <= day <= end for start, end in self._closures.get(found.center, [])):
             return []
-        return [c for c, rule in self._rules.get(area, {}).items() if rule.matches(day)]
+        return [label for label, cell in zip(self._labels, found.cells, strict=False) if cell.matches(day)]
+
+
+def read_calendar(folder: Path) -> GomiCalendar:
+    """The town's ``calendar.yaml`` when the folder has one, else a 5374.jp set."""
+    if (folder / "calendar.yaml").exists():
+        return TownCalendar(load_gomi(folder))
+    return Calendar5374.read(folder)
