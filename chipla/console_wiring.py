@@ -24,7 +24,7 @@ from broker.clock import as_jst, now
 from broker.operators import OperatorStore
 from broker.services.jumin import JuminService
 from broker.services.jumin.replay import replay_message
-from broker.services.notify.models import NotifySubscriber, NotifyTopic
+from broker.services.notify import kpi as notify_kpi
 from broker.services.sensors.models import MimamoriTag, Reading, SensorThing
 from broker.services.zei import kpi as zei_kpi
 from chipla.wiring import Parts
@@ -68,10 +68,7 @@ def plan_kpis(parts: Parts) -> list[Kpi]:
                          .join(Reading, Reading.thing_id == SensorThing.id)
                          .where(Reading.result_time >= day_ago)).scalar_one()
         tags = s.execute(select(func.count()).select_from(MimamoriTag)).scalar_one()
-        gomi = s.execute(select(func.count(func.distinct(NotifySubscriber.id)))
-                         .join(NotifyTopic, NotifyTopic.subscriber_id == NotifySubscriber.id)
-                         .where(NotifySubscriber.lg_code == LG_CODE, NotifySubscriber.status == "active",
-                                NotifyTopic.kind == "gomi_area")).scalar_one()
+        gomi = notify_kpi.compute(s, LG_CODE)["gomiSubscribers"]
         nendo = nendo_of(as_jst(now()).date())
         denshika = zei_kpi.denshika(s, LG_CODE, nendo,
                                     zei_kpi.download_addressees(parts.registry.snapshot(), LG_CODE))
