@@ -1,5 +1,5 @@
 """The お知らせメール part of ``chipla demo``: residents subscribe through the REST form and confirm
-from the mail, then a rain event at 加路戸 and a late 町内循環バス run through the rules; the mails
+from the mail, then a rain event at 加路戸 and a late 町内バス (北回り) run through the rules; the mails
 arrive in the demo inbox (``/console/mail/``)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from simulators.sandbox import LG, RunningHub
 RESIDENTS = {
     "karoto.taro@example.jp": [{"kind": "water_gauge", "key": "wl-karoto-01"}, {"kind": "gomi_area", "key": "加路戸"}],
     "izumi.hanako@example.jp": [{"kind": "bus_stop", "key": "6_01"}],
-    "bus.fan@example.jp": [{"kind": "bus_route", "key": "kisosaki-loop"}],
+    "bus.fan@example.jp": [{"kind": "bus_route", "key": "kita"}],
 }
 RAIN = [0.42, 0.55, 0.68, 0.79, 0.91, 1.03, 1.12, 1.21, 1.33, 1.38, 1.30, 1.12, 0.95, 0.74, 0.58]
 
@@ -75,10 +75,10 @@ def _run(hub: RunningHub, console: Console, pause: float) -> None:
             time.sleep(pause)
         today = now().astimezone(JST)
         day = datetime(today.year, today.month, today.day, tzinfo=JST)
-        for stop, minute in (("1_01", 32), ("2_01", 40), ("3_01", 51), ("4_01", 58)):  # loop-0930, late
+        for stop, minute in (("1_01", 32), ("5_01", 36), ("4_01", 45), ("2_01", 49)):  # kita_0930, late at 見入
             svc.observe(Reading(LG, "bus-01-door", "bus_stop_pass", day + timedelta(hours=9, minutes=minute), {},
-                                {"tripId": "loop-0930", "stopId": stop, "event": "departure"}))
-            console.print(f"[cyan]町内循環バス loop-0930 停留所 {stop} 通過 09:{minute:02d}[/cyan]")
+                                {"tripId": "kita_0930", "stopId": stop, "event": "departure"}))
+            console.print(f"[cyan]町内バス 北回り kita_0930 停留所 {stop} 通過 09:{minute:02d}[/cyan]")
             time.sleep(pause)
         console.print(f"[green]洪水・バス遅延のお知らせは {hub.url}/console/mail/ に届いています。[/green]")
     except Exception as exc:  # shown, not hidden: the demo is for people watching

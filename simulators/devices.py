@@ -1,7 +1,9 @@
 """Simulated devices of 木曽岬町 for ``chipla demo`` and tests: each logs in to the broker with its own
 credentials and publishes at QoS 1 on its own topic, as the real ones would.
 
-- the bus drives a loop through the 大字 and reports its position, and arrivals with boarding counts;
+- the bus drives the town's published 北回り loop (``towndata``) and reports its position with the trip in
+  service, and arrivals with boarding counts (a door event names no trip: the simulated bus runs
+  faster than its timetable, and delay mails would be noise);
 - a rain event raises the canal gauges past their thresholds and lets them fall again;
 - gates report morning passes of pseudonymous tags; farm sensors and Wi-Fi APs report their values.
 
@@ -22,15 +24,39 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from broker.clock import now
+from adapters.outbound.opendata.build import default_town_folder
+from adapters.outbound.opendata.gtfs import load_bus
+from broker.clock import as_jst, now
 from broker.services.sensors.devices import Device, DeviceRegistry
 
-# the bus loop: (stop id, 大字, lat, lon) — demo points inside the town
-ROUTE = [("kisosaki-01", "西対海地", 35.0746, 136.7838), ("kisosaki-02", "栄", 35.0622, 136.7860),
-         ("kisosaki-03", "三崎", 35.0512, 136.7885), ("kisosaki-04", "源緑輪中", 35.0571, 136.7802),
-         ("kisosaki-05", "加路戸", 35.0438, 136.7741), ("kisosaki-06", "富田子", 35.0664, 136.7712),
-         ("kisosaki-07", "見入", 35.0698, 136.7903)]
+
+def _bus_route(route_id: str = "kita") -> tuple[list[tuple[str, str, float, float]], list[tuple[str, int]]]:
+    """The loop the bus drives, from the feed the town publishes: (stop id, 大字, lat, lon) without the
+    return to the first stop, and (trip id, departure minute) of the route's trips."""
+    feed = load_bus(default_town_folder() / "bus")
+    route = next(r for r in feed.routes if r.id == route_id)
+    stops = {s.id: s for s in feed.stops}
+    calls = [stop for stop, _ in route.trips[0].times]
+    if calls[-1] == calls[0]:
+        calls = calls[:-1]
+    return ([(s, stops[s].oaza, stops[s].lat, stops[s].lon) for s in calls],
+            [(t.id, t.times[0][1]) for t in route.trips])
+
+
+ROUTE_ID = "kita"
+ROUTE, TRIPS = _bus_route(ROUTE_ID)
+
+
+def trip_in_service(at_minute: int) -> str:
+    """The trip that left last (the first one before the day's first departure)."""
+    started = [trip for trip, departs in TRIPS if departs <= at_minute]
+    return started[-1] if started else TRIPS[0][0]
 TAGS = ["3f9a0c1d2e4b5a67", "8c21d0e9f7a6b543", "b7e6d5c4a3f2e1d0", "0a1b2c3d4e5f6071"]
+
+
+def _minute_of_day() -> int:
+    local = as_jst(now())
+    return local.hour * 60 + local.minute
 
 
 @dataclass
@@ -107,7 +133,7 @@ class TownDevices:
         lat, lon = a[2] + (b[2] - a[2]) * f, a[3] + (b[3] - a[3]) * f
         bearing = (math.degrees(math.atan2(b[3] - a[3], b[2] - a[2])) + 360) % 360
         self._emit("bus-01-gps", {"position": {"lat": round(lat, 6), "lon": round(lon, 6)},
-                                  "routeId": "kisosaki-loop", "tripId": f"loop-{leg // len(ROUTE) + 1}",
+                                  "routeId": ROUTE_ID, "tripId": trip_in_service(_minute_of_day()),
                                   "values": {"speed": {"value": 0.0 if step == 0 else round(rng.uniform(20, 35), 1),
                                                        "unit": "km/h"},
                                              "bearing": {"value": round(bearing, 1), "unit": "deg"}}})

@@ -257,7 +257,7 @@ def test_kpi_table_counts_zei_notices_and_gomi_subscribers_of_this_nendo(
     before = int(rows()["ごみ分別・収集日メール 登録者数"])
     demo_zei.run(Console(file=io.StringIO()), hub)  # this 年度: one pushed, one downloaded, one on paper
     subscribe(hub, "gomi-kpi@example.jp", [{"kind": "gomi_area", "key": "加路戸"}])
-    subscribe(hub, "bus-kpi@example.jp", [{"kind": "bus_route", "key": "kisosaki-loop"}])  # no ごみ topic
+    subscribe(hub, "bus-kpi@example.jp", [{"kind": "bus_route", "key": "kita"}])  # no ごみ topic
     after = rows()
     assert after["特別徴収税額通知 電子化率"] == "66.7 % (2 / 3)"
     assert int(after["ごみ分別・収集日メール 登録者数"]) == before + 1

@@ -55,7 +55,7 @@ def by_notice(mails: list[EmailMessage]) -> list[EmailMessage]:
     return sorted(mails, key=lambda m: int(str(m["X-Chipla-Notice"])))
 
 
-def wait_mail(hub: RunningHub, address: str, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+def wait_mail(hub: RunningHub, address: str, count: int, timeout: float = 30.0) -> list[EmailMessage]:
     s = sink(hub)
     import time
 

@@ -10,36 +10,52 @@ from broker.services.notify.events import Reading
 from simulators.sandbox import LG, RunningHub
 from tests.notify.support import admin, at, body_text, service, sink, subscribe, wait_mail
 
-# 町内循環バス, trip loop-0930: 役場前 09:30, 栄 09:36, 源緑輪中 09:42, 加路戸 09:48, 和泉 09:54, 三崎 10:00 …
+# The town's published bus (towndata/243035/bus/feed.yaml), 北回り trip kita_0930: 役場前 09:30,
+# 和泉 09:34, 見入 09:37, 加路戸 09:41, 新加路戸 09:44, 栄 09:50, 役場前 09:55 (a loop)
 
 
-def stop_pass(stop: str, hh: int, mm: int, trip: str = "loop-0930") -> Reading:
+def stop_pass(stop: str, hh: int, mm: int, trip: str = "kita_0930") -> Reading:
     return Reading(LG, "bus-01-door", "bus_stop_pass", at(hh, mm), {},
                    {"tripId": trip, "stopId": stop, "event": "departure"})
 
 
 def test_delayed_bus_mails_each_subscriber_once_before_their_stop(notify_hub: RunningHub) -> None:
-    route, ahead, passed, other = "route@example.jp", "misaki@example.jp", "sakae@example.jp", "late@example.jp"
-    subscribe(notify_hub, route, [{"kind": "bus_route", "key": "kisosaki-loop"}])
+    route, ahead, passed, other = "route@example.jp", "sakae@example.jp", "izumi@example.jp", "late@example.jp"
+    south = "wado@example.jp"
+    subscribe(notify_hub, route, [{"kind": "bus_route", "key": "kita"}])
     subscribe(notify_hub, ahead, [{"kind": "bus_stop", "key": "6_01"}])
-    subscribe(notify_hub, passed, [{"kind": "bus_stop", "key": "2_01"}])
-    subscribe(notify_hub, other, [{"kind": "bus_stop", "key": "8_01"}])
+    subscribe(notify_hub, passed, [{"kind": "bus_stop", "key": "5_01"}])
+    subscribe(notify_hub, other, [{"kind": "bus_stop", "key": "3_01"}])
+    subscribe(notify_hub, south, [{"kind": "bus_stop", "key": "7_01"}])  # 和富: 南回り only
     svc = service(notify_hub)
-    svc.observe(stop_pass("1_01", 9, 31))  # 1 minute late: below the route's 5 minutes
-    svc.observe(stop_pass("2_01", 9, 39))
-    svc.observe(stop_pass("3_01", 9, 50))  # 8 minutes late at 源緑輪中
-    svc.observe(stop_pass("4_01", 9, 58))  # later stops: the same trip mails nobody again
-    svc.observe(stop_pass("5_01", 10, 6))
+    svc.observe(stop_pass("1_01", 9, 31))  # 1 minute late: below the rule's 5 minutes
+    svc.observe(stop_pass("5_01", 9, 36))
+    svc.observe(stop_pass("4_01", 9, 45))  # 8 minutes late at 見入
+    svc.observe(stop_pass("2_01", 9, 49))  # later stops: the same trip mails nobody again
+    svc.observe(stop_pass("3_01", 9, 52))
     for address in (route, ahead, other):
         mails = wait_mail(notify_hub, address, 2)
         assert len(mails) == 2, address
-        assert str(mails[1]["subject"]) == "【木曽岬町】町内循環バス 09:30発の便が約8分遅れています"
+        assert str(mails[1]["subject"]) == "【木曽岬町】町内バス 北回り 09:30発の便が約8分遅れています"
     text = body_text(wait_mail(notify_hub, ahead, 2)[1])
-    assert "三崎  10:08ごろ（時刻表 10:00）" in text
-    assert "栄" not in text.split("到着見込み")[1]  # stops already passed are not listed
-    assert len(sink(notify_hub).to(passed)) == 1, "the bus had passed 栄: no mail for its subscriber"
+    assert "栄  09:58ごろ（時刻表 09:50）" in text and "役場前  10:03ごろ（時刻表 09:55）" in text
+    assert "和泉" not in text.split("到着見込み")[1]  # stops already passed are not listed
+    assert len(sink(notify_hub).to(passed)) == 1, "the bus had passed 和泉: no mail for its subscriber"
+    assert len(sink(notify_hub).to(south)) == 1, "a stop of another route hears nothing"
     kpi = httpx.get(f"{notify_hub.url}/api/v1/notify/kpi", headers=admin(notify_hub)).json()
-    assert kpi["busDelayNotices"] == 3 and kpi["busSubscribers"] == 4
+    assert kpi["busDelayNotices"] == 3 and kpi["busSubscribers"] == 5
+
+
+def test_a_loop_back_at_its_first_stop_is_the_last_call_not_a_late_start(notify_hub: RunningHub) -> None:
+    subscribe(notify_hub, "loop@example.jp", [{"kind": "bus_route", "key": "kita"}])
+    svc = service(notify_hub)
+    svc.observe(stop_pass("1_01", 12, 30, trip="kita_1230"))
+    svc.observe(stop_pass("6_01", 12, 51, trip="kita_1230"))
+    svc.observe(stop_pass("1_01", 12, 58, trip="kita_1230"))  # 3 minutes late at the end, not 28 at the start
+    svc.observe(stop_pass("1_01", 15, 31, trip="kita_1530"))  # and the next trip's start is its start
+    svc.observe(stop_pass("5_01", 15, 41, trip="kita_1530"))  # 7 minutes late at 和泉: mailed
+    mails = wait_mail(notify_hub, "loop@example.jp", 2)
+    assert [str(m["subject"]) for m in mails[1:]] == ["【木曽岬町】町内バス 北回り 15:30発の便が約7分遅れています"]
 
 
 def test_guardian_never_receives_another_childs_pass(notify_hub: RunningHub) -> None:

@@ -31,7 +31,7 @@ def _fed(tmp_path: Path) -> Store:
         "values": {"waterLevel": {"value": 0.5 + hour * 0.05, "unit": "m"}}}).encode()) for hour in range(0, 24, 2)]
     bus = [Incoming("chipla/243035/bus_position/bus-01-gps", json.dumps({
         "time": "2026-06-30T08:00:15+09:00", "seq": 1, "position": {"lat": 35.0731, "lon": 136.78},
-        "routeId": "kisosaki-loop"}).encode())]
+        "routeId": "kita"}).encode())]
     gate = [Incoming("chipla/243035/gate_pass/gate-school-01", json.dumps({
         "time": "2026-06-30T07:40:00+09:00", "seq": 1, "tagId": "0123456789abcdef", "direction": "in"}).encode())]
     assert all(o.stored for o in sink.write(readings + bus + gate))

@@ -58,7 +58,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
                            level("wl-karoto-01", "243035", 1, 0.4), level("wl-chiyoda-01", OTHER, 1, 2.0),
                            Incoming("chipla/243035/bus_position/bus-01-gps", json.dumps({
                                "time": "2026-06-30T08:00:00+09:00", "seq": 1,
-                               "position": {"lat": 35.0731, "lon": 136.7789}, "routeId": "kisosaki-loop",
+                               "position": {"lat": 35.0731, "lon": 136.7789}, "routeId": "kita",
                                "values": {"speed": {"value": 28.5, "unit": "km/h"}}}).encode()),
                            Incoming("chipla/243035/gate_pass/gate-school-01", json.dumps({
                                "time": "2026-06-30T07:40:00+09:00", "seq": 1, "tagId": "00112233aabbccdd",
@@ -136,4 +136,4 @@ def test_entities_validate_against_the_smart_data_models_schema(cloud: Cloud, mo
 def test_vehicle_entity_for_the_bus(cloud: Cloud) -> None:
     [bus] = cloud.get("/entities", type="Vehicle", options="keyValues").json()
     assert bus["vehicleType"] == "bus" and bus["location"]["coordinates"] == [136.7789, 35.0731]
-    assert bus["speed"] == 28.5 and bus["refRoute"] == "kisosaki-loop"
+    assert bus["speed"] == 28.5 and bus["refRoute"] == "kita"

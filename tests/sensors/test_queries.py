@@ -27,7 +27,7 @@ def fed(tmp_path: Path, device_registry: DeviceRegistry) -> Store:
         for day, hour, value in [(29, 23, 0.4), (30, 0, 0.5), (30, 12, 1.2), (30, 23, 0.7)]]
     bus = [Incoming("chipla/243035/bus_position/bus-01-gps", json.dumps({
         "time": f"2026-06-30T08:00:{sec:02d}+09:00", "seq": sec, "position": {"lat": 35.07 + sec / 1e4, "lon": 136.78},
-        "routeId": "kisosaki-loop"}).encode()) for sec in (0, 15, 30)]
+        "routeId": "kita"}).encode()) for sec in (0, 15, 30)]
     gate = [Incoming("chipla/243035/gate_pass/gate-school-01", json.dumps({
         "time": "2026-06-30T07:40:00+09:00", "seq": 1, "tagId": "0123456789abcdef", "direction": "in"}).encode())]
     assert all(o.stored for o in sink.write(gauge + bus + gate))
@@ -48,7 +48,7 @@ def test_latest_series_and_daily_summary_of_a_gauge(fed: Store) -> None:
 
 def test_bus_positions_and_tenant_scope(fed: Store) -> None:
     [bus] = queries.bus_positions(fed, "243035")
-    assert (bus.device_id, bus.lat, bus.route_id) == ("bus-01-gps", pytest.approx(35.073), "kisosaki-loop")
+    assert (bus.device_id, bus.lat, bus.route_id) == ("bus-01-gps", pytest.approx(35.073), "kita")
     assert queries.bus_positions(fed, "131016") == []
     assert queries.latest(fed, "131016", "wl-genroku-01") == []
 

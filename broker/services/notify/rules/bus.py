@@ -36,8 +36,8 @@ class BusDelayRule(Rule):
 
     def __init__(self, lg_code: str, definition: RuleDef, timetable: Timetable | None) -> None:
         super().__init__(lg_code, definition)
-        self.route = str(definition.params["route"])
-        self.route_name = str(definition.params.get("routeName", self.route))
+        self.routes = frozenset(str(r) for r in definition.params.get("routes") or ())  # empty: every route
+        self.name = str(definition.params.get("name") or "")  # what residents call the bus (町内バス)
         self.threshold = timedelta(minutes=float(definition.params.get("delayMinutes", 5)))
         self.timetable = timetable
 
@@ -46,7 +46,7 @@ class BusDelayRule(Rule):
         if not trip_id or self.timetable is None:
             return None
         trip = self.timetable.trip(trip_id)
-        return trip if trip is not None and trip.route_id == self.route else None
+        return trip if trip is not None and (not self.routes or trip.route_id in self.routes) else None
 
     def subjects(self, reading: Reading) -> str:
         return str(reading.facts.get("tripId") or "")
@@ -56,11 +56,12 @@ class BusDelayRule(Rule):
         stop_id = str(reading.facts.get("stopId") or "")
         if trip is None or not stop_id:
             return []
-        index = next((i for i, s in enumerate(trip.stops) if s.stop_id == stop_id), None)
-        if index is None:
+        # a loop passes its first stop again at the end: the call meant is the one nearest in time
+        calls = [(i, service_day_of(reading.at, s.seconds)) for i, s in enumerate(trip.stops) if s.stop_id == stop_id]
+        if not calls:
             return []
+        index, day = min(calls, key=lambda c: abs(reading.at - scheduled_at(c[1], trip.stops[c[0]].seconds)))
         passed = trip.stops[index]
-        day = service_day_of(reading.at, passed.seconds)
         delay = reading.at - scheduled_at(day, passed.seconds)
         key = day.strftime("%Y-%m-%d")
         if delay < self.threshold or state.get("notified") == key:
@@ -71,9 +72,9 @@ class BusDelayRule(Rule):
         state["notified"] = key
         minutes = int(delay.total_seconds() // 60)
         first = trip.stops[0]
-        audience = (("bus_route", self.route), *(("bus_stop", s.stop_id) for s in ahead))
+        audience = (("bus_route", trip.route_id), *(("bus_stop", s.stop_id) for s in ahead))
         context = {
-            "route": self.route_name, "headsign": trip.headsign,
+            "route": f"{self.name} {trip.route_name}".strip(), "headsign": trip.headsign,
             "departure": scheduled_at(day, first.seconds).strftime("%H:%M"), "from": first.stop_name,
             "minutes": minutes, "passed": passed.stop_name, "at": reading.at.astimezone(JST).strftime("%H:%M"),
             "ahead": [{"stop": s.stop_name, "scheduled": scheduled_at(day, s.seconds).strftime("%H:%M"),
