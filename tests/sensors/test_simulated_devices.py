@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from adapters.outbound.opendata.build import default_town_folder
+from adapters.outbound.opendata.gtfs import load_bus
 from broker.services.sensors.models import Reading, SensorEvent
-from simulators.devices import TownDevices
+from simulators.devices import ROUTE, ROUTE_ID, TownDevices, trip_in_service
 from tests.sensors.support import SensorRig
 from tests.wait import until
 
@@ -31,3 +33,16 @@ def test_simulated_town_devices_are_accepted(rig: SensorRig) -> None:
     with rig.store.read() as s:
         families = set(s.execute(select(Reading.thing_id)).scalars())
     assert families == set(rig.registry.devices)
+
+
+def test_the_simulated_bus_runs_a_route_and_trips_of_the_published_feed() -> None:
+    """So the open data's GTFS-Realtime names the bus's trip, and delay rules can find it."""
+    feed = load_bus(default_town_folder() / "bus")
+    departures = {t.id: t.times[0][1] for r in feed.routes if r.id == ROUTE_ID for t in r.trips}
+    first = min(departures, key=departures.__getitem__)
+    for minute in range(0, 24 * 60, 5):
+        started = [t for t, d in departures.items() if d <= minute]
+        expected = max(started, key=departures.__getitem__) if started else first
+        assert trip_in_service(minute) == expected
+    stops = {s.id for s in feed.stops}
+    assert ROUTE and {stop for stop, *_ in ROUTE} <= stops
