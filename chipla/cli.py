@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "zeep", "urllib3", "alembic", "connexion"):
+    for noisy in ("httpx", "zeep", "urllib3", "alembic", "connexion", "mail.log"):  # mail.log: aiosmtpd
         logging.getLogger(noisy).setLevel(logging.WARNING)
     debug = args.debug or os.environ.get("CHIPLA_DEBUG") == "1"
     try:
