@@ -115,5 +115,25 @@ def test_known_address_is_not_revealed_and_bad_input_is_refused(notify_hub: Runn
     assert r.status_code == 404
 
 
+def test_a_topic_no_rule_of_the_town_can_mail_is_refused_with_what_there_is(notify_hub: RunningHub) -> None:
+    """A misspelt 大字 or a stop the town's bus does not serve would be a subscription that never hears."""
+    for kind, key, listed in (("gomi_area", "加路渡", "加路戸"), ("bus_stop", "99_01", "10_01"),
+                              ("bus_route", "nishi", "minami"), ("water_gauge", "wl-nowhere", "wl-karoto-01"),
+                              ("farm_site", "gh-x", "gh-kenniyu-01")):
+        r = httpx.post(f"{notify_hub.url}/api/v1/notify/subscriptions",
+                       json={"lgCode": LG, "email": "typo@example.jp", "topics": [{"kind": kind, "key": key}]})
+        assert r.status_code == 400 and key in r.text and listed in r.text, (kind, r.text)
+    assert sink(notify_hub).to("typo@example.jp") == [], "nothing stored, nothing mailed"
+    address = "mover@example.jp"
+    subscribe(notify_hub, address, [{"kind": "gomi_area", "key": "和泉"}])
+    r = httpx.post(f"{notify_hub.url}/api/v1/notify/manage-link", json={"lgCode": LG, "email": address})
+    token = token_of(link_in(wait_mail(notify_hub, address, 2)[-1], "/api/v1/notify/me"))
+    r = httpx.put(f"{notify_hub.url}/api/v1/notify/me/topics", params={"token": token},
+                  json={"topics": [{"kind": "gomi_area", "key": "見入"}, {"kind": "bus_stop", "key": "0_00"}]})
+    assert r.status_code == 400 and "0_00" in r.text
+    me = httpx.get(f"{notify_hub.url}/api/v1/notify/me", params={"token": token}).json()
+    assert me["topics"] == [{"kind": "gomi_area", "key": "和泉"}], "a refused change changes nothing"
+
+
 def test_unused_reading_kinds_are_ignored(notify_hub: RunningHub) -> None:
     assert service(notify_hub).observe(Reading(LG, "ap-shelter-01", "wifi_ap", at(9), {"clients": 3})) == 0

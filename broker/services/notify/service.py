@@ -56,6 +56,16 @@ def build_rules(town: TownRules, timetable: Timetable | None, calendar: GomiCale
     return out
 
 
+def subscribable(rules: list[Rule]) -> dict[str, dict[str, frozenset[str]]]:
+    """団体コード → topic kind → the keys some rule of that town can mail."""
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for rule in rules:
+        town = out.setdefault(rule.lg_code, {})
+        for kind, keys in rule.topics().items():
+            town[kind] = town.get(kind, frozenset()) | keys
+    return out
+
+
 class NotifyService:
     def __init__(self, store: Store, towns: dict[str, TownRules], *, timetable: Timetable | None = None,
                  calendar: GomiCalendar | None = None, public_url: str = "http://127.0.0.1:8000",
@@ -69,6 +79,7 @@ class NotifyService:
         self.tokens = Tokens(secret)
         self.writer = NoticeWriter(towns)
         self.rules = [r for town in towns.values() for r in build_rules(town, timetable, calendar)]
+        self.topics = subscribable(self.rules)
         self._lock = threading.RLock()
         self._states: dict[str, dict[str, dict[str, Any]]] = {r.id: {} for r in self.rules}
         self._memos: dict[str, dict[str, dict[str, Any]]] = {r.id: {} for r in self.rules}
@@ -189,7 +200,7 @@ class NotifyService:
         """Same answer whether the address is new or known: a new or re-opened one gets a
         confirmation mail with its topics stored; a known active one gets a manage link."""
         self._town(lg_code)
-        wanted = subscribers.check_topics(topics)
+        wanted = subscribers.check_topics(topics, self.topics.get(lg_code, {}))
         at = clock_now()
         with self.store.write() as s:
             sub, new = subscribers.create_or_reopen(s, self.key, lg_code, address, at)
@@ -229,12 +240,11 @@ class NotifyService:
 
     def set_topics(self, token: str, topics: list[dict[str, Any]]) -> dict[str, Any]:
         sid = self.tokens.read("manage", token)
-        wanted = subscribers.check_topics(topics)
         with self.store.write() as s:
             sub = s.get(NotifySubscriber, sid)
             if sub is None:
                 raise NotFound("登録が見つかりません（削除済みの可能性があります）")
-            subscribers.replace_topics(s, sub, wanted)
+            subscribers.replace_topics(s, sub, subscribers.check_topics(topics, self.topics.get(sub.lg_code, {})))
         with self.store.read() as s:
             return subscribers.export(s, sid)
 

@@ -8,6 +8,7 @@ operator after the town verified the guardian, never by the guardian alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,9 @@ from broker.services.notify.tokens import CONFIRM_SECONDS
 MAX_TOPICS = 50
 
 
-def check_topics(topics: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def check_topics(topics: list[dict[str, Any]], known: Mapping[str, frozenset[str]]) -> list[tuple[str, str]]:
+    """The wanted (kind, key) pairs, each one a rule of the town can mail: a misspelt 大字 or stop is
+    refused with what there is, instead of a subscription that never hears anything."""
     if len(topics) > MAX_TOPICS:
         raise RequestInvalid(f"登録できる項目は{MAX_TOPICS}件までです")
     out: list[tuple[str, str]] = []
@@ -34,9 +37,19 @@ def check_topics(topics: list[dict[str, Any]]) -> list[tuple[str, str]]:
             raise RequestInvalid(f"kind {kind!r} は登録できる種類ではありません（{', '.join(TOPIC_KINDS)}）")
         if not key or len(key) > 64:
             raise RequestInvalid("key は1〜64文字で指定してください")
+        if key not in known.get(kind, frozenset()):
+            raise RequestInvalid(_unknown(kind, key, known.get(kind, frozenset())))
         if (kind, key) not in out:
             out.append((kind, key))
     return out
+
+
+def _unknown(kind: str, key: str, keys: frozenset[str], shown: int = 30) -> str:
+    if not keys:
+        return f"この町では {kind} のお知らせを配信していません"
+    listed = sorted(keys)
+    more = f" ほか{len(listed) - shown}件" if len(listed) > shown else ""
+    return f"{kind} {key!r} はありません（登録できるもの: {'、'.join(listed[:shown])}{more}）"
 
 
 def find(s: Session, key: bytes, lg_code: str, address: str) -> NotifySubscriber | None:

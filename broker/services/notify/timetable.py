@@ -36,6 +36,8 @@ class Trip:
 class Timetable(Protocol):
     def trip(self, trip_id: str) -> Trip | None: ...
 
+    def trips(self) -> list[Trip]: ...
+
 
 class TimetableInvalid(ValueError):
     pass

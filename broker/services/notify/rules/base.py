@@ -23,6 +23,10 @@ class Rule:
         """The devices whose readings this rule reads; None for every device of its families."""
         return None
 
+    def topics(self) -> dict[str, frozenset[str]]:
+        """Topic kind → the keys a resident can subscribe to that this rule may mail (gauges, 大字, stops)."""
+        return {}
+
     def subjects(self, reading: Reading) -> str:
         """The state key of a reading (a gauge, a trip, a tag at a gate)."""
         return reading.device_id

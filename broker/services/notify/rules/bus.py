@@ -48,6 +48,12 @@ class BusDelayRule(Rule):
         trip = self.timetable.trip(trip_id)
         return trip if trip is not None and (not self.routes or trip.route_id in self.routes) else None
 
+    def topics(self) -> dict[str, frozenset[str]]:
+        trips = [t for t in (self.timetable.trips() if self.timetable else ())
+                 if not self.routes or t.route_id in self.routes]
+        return {"bus_route": frozenset(t.route_id for t in trips),
+                "bus_stop": frozenset(s.stop_id for t in trips for s in t.stops)}
+
     def subjects(self, reading: Reading) -> str:
         return str(reading.facts.get("tripId") or "")
 

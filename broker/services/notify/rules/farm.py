@@ -30,6 +30,9 @@ class FarmRule(Rule):
     def devices(self) -> frozenset[str]:
         return frozenset({self.device})
 
+    def topics(self) -> dict[str, frozenset[str]]:
+        return {"farm_site": frozenset({self.device})}
+
     def on_reading(self, reading: Reading, state: dict[str, Any], memo: dict[str, Any]) -> list[Intent]:
         intents: list[Intent] = []
         for prop, lim in self.limits.items():

@@ -21,6 +21,9 @@ class GomiReminderRule(Rule):
         self.remind_at = time.fromisoformat(str(definition.params.get("remindAt", "18:00")))
         self.calendar = calendar
 
+    def topics(self) -> dict[str, frozenset[str]]:
+        return {"gomi_area": frozenset(self.calendar.areas() if self.calendar else ())}
+
     def on_tick(self, at: datetime, states: dict[str, dict[str, Any]],
                 memos: dict[str, dict[str, Any]]) -> list[tuple[str, list[Intent]]]:
         local = at.astimezone(JST)

@@ -55,6 +55,9 @@ class WaterLevelRule(Rule):
     def devices(self) -> frozenset[str]:
         return frozenset({self.device})
 
+    def topics(self) -> dict[str, frozenset[str]]:
+        return {"water_gauge": frozenset({self.device})}
+
     def reached(self, value: float) -> int:
         return sum(1 for t in self.thresholds if value >= t)
 
