@@ -1,4 +1,4 @@
-"""Accept: store the original, the envelope, the derived forms and the outbox in one transaction.
+"""Accept: store the original, the envelope, the outbox and a service's projection in one transaction.
 
 Requests hand their envelope to a single writer thread that commits them in groups (group commit):
 one fsync and one statement per table serve many senders, and every sender is answered only after
@@ -6,6 +6,8 @@ its group is durable. All checks that need the database (replayed token, re-sent
 service rules such as a stale 異動日) are made for the whole group with one query each, before
 anything is written. The idempotent consumer lives here: the same (sender, message id) returns the
 first receipt and creates no new deliveries; the same id with different content is refused (1009).
+Only what the ack depends on is written here; the mapped forms are derived from the stored original
+after the commit (``broker.derive``), and the writer hands the stored seqs over to that stage.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from broker import audit, metrics
 from broker.clock import as_jst, now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
-from broker.models import Delivery, DeliveryStatus, MappedRecord, Message, Nonce, table_of
+from broker.models import Delivery, DeliveryStatus, Message, Nonce, table_of
 from broker.security.nonces import NonceCache
 from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
 from broker.store import Store
@@ -61,11 +63,10 @@ class ServiceRules(Protocol):
 
 @dataclass
 class Derived:
-    """What the request thread computed before the write: subject, routes, mapped forms, rules."""
+    """What the request thread computed before the write: subject, routes, rules."""
 
     subject_key: str
     destinations: list[str]
-    mapped: list[dict[str, Any]] = field(default_factory=list)
     nonce: tuple[str, str] | None = None  # (username, nonce) of the security token, used once
     rules: ServiceRules | None = None
     facts: dict[str, Any] = field(default_factory=dict)  # what the rules need (e.g. 宛名番号, 異動日)
@@ -83,9 +84,10 @@ class AcceptWriter:
     """The single writer: batches accepts into one transaction each."""
 
     def __init__(self, store: Store, on_committed: Callable[[list[str]], None] | None = None,
-                 max_batch: int = 500) -> None:
+                 max_batch: int = 500, on_stored: Callable[[list[int]], None] | None = None) -> None:
         self.store = store
         self.on_committed = on_committed
+        self.on_stored = on_stored  # the seqs of newly stored messages (the derive stage)
         self.max_batch = max_batch
         self._queue: queue.Queue[Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="chipla-accept-writer", daemon=True)
@@ -149,6 +151,7 @@ class AcceptWriter:
             log.exception("accept failed for %s", batch[0].envelope.header.message_id)
             outcomes = [HubError("保存に失敗しました", code="store_unavailable", log_detail=repr(exc))]
         destinations: set[str] = set()
+        stored: list[int] = []
         for item, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 item.future.set_exception(outcome)
@@ -158,8 +161,14 @@ class AcceptWriter:
             else:
                 h = item.envelope.header
                 metrics.ACCEPTED.labels(h.service, h.operation).inc()
+                stored.append(outcome.seq)
             destinations.update(outcome.destinations)
             item.future.set_result(outcome)
+        if stored and self.on_stored:
+            try:
+                self.on_stored(stored)
+            except Exception:  # the derive stage also sweeps the store
+                log.exception("handing stored messages to the derive stage failed")
         if destinations and self.on_committed:
             try:
                 self.on_committed(sorted(destinations))
@@ -271,13 +280,11 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
     messages = table_of(Message)
     seqs = list(s.execute(insert(messages).returning(messages.c.seq, sort_by_parameter_order=True),
                           rows).scalars())
-    mapped: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
     entries: list[tuple[str, str, str, dict[str, Any]]] = []
     per_rules: dict[int, list[tuple[Pending, int]]] = {}
     for i, seq, row in zip(new, seqs, rows, strict=True):
         d = batch[i].derived
-        mapped += [{"message_seq": seq, "created_at": accepted_at, **m} for m in d.mapped]
         deliveries += [{"message_seq": seq, "destination": dest, "subject_key": d.subject_key,
                         "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": accepted_at,
                         "created_at": accepted_at} for dest in d.destinations]
@@ -287,8 +294,6 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
         entries.append((h.sender_system_id, "message.accepted", row["receipt_id"], {
             "messageId": h.message_id, "service": h.service, "operation": h.operation,
             "sha256": row["original_sha256"], "destinations": list(d.destinations)}))
-    if mapped:
-        s.execute(insert(table_of(MappedRecord)), mapped)
     if deliveries:
         s.execute(insert(table_of(Delivery)), deliveries)
     for accepted in per_rules.values():

@@ -1,10 +1,10 @@
 """The pipeline every door calls: stages 5–10 of the one stage order (docs/architecture.md).
 
     door: 1 read → 2 parse → 3 authenticate → 4 envelope (adapters/wire/intake.py)
-    hub:  5 authorise → 6 service (catalogue, its checks) → 7 route (its facts) → 8 map (its mappings)
-          → 9 store (accept writer: original + outbox + its rules, one transaction) → 10 ack
+    hub:  5 authorise → 6 service (catalogue, its checks) → 7 route (its facts)
+          → 8 store (accept writer: original + outbox + its rules, one transaction) → 9 ack
                                                                                   ↓
-                                                              dispatch → delivered | retry | dead letter
+                      derive (its mappings, from the stored original)   dispatch → delivered | retry | dead letter
 
 The hub knows no service by name: what differs between services is declared by each one
 (``broker.service.Service``) and found in the catalogue by the header's ``service``. A 照会 takes the
@@ -21,6 +21,7 @@ from typing import Any
 from broker import audit, classification
 from broker.accept import AcceptWriter, Derived, Receipt
 from broker.catalog import ServiceCatalog
+from broker.derive import Deriver
 from broker.dispatch.base import Dispatcher
 from broker.envelope import Envelope, Header
 from broker.errors import HubError, NotAllowed
@@ -46,7 +47,8 @@ class Hub:
         self.nonces = NonceCache(store)
         self.refusals = RefusalLog(store, refusal_policy)
         self.dispatcher: Dispatcher | None = None
-        self.writer = AcceptWriter(store, on_committed=self.wake)
+        self.deriver = Deriver(store, services)
+        self.writer = AcceptWriter(store, on_committed=self.wake, on_stored=self.deriver.committed)
 
     def attach_dispatcher(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
@@ -58,6 +60,7 @@ class Hub:
 
     def start(self) -> None:
         self.refusals.start()
+        self.deriver.start()
         self.writer.start()
         if self.dispatcher is not None:
             self.dispatcher.start()
@@ -66,6 +69,7 @@ class Hub:
         if self.dispatcher is not None:
             self.dispatcher.stop()
         self.writer.stop()
+        self.deriver.stop()
         self.refusals.stop()
 
     # -- stages ------------------------------------------------------------------------------
@@ -92,8 +96,7 @@ class Hub:
         service.check(body)
         subject = h.subject_key or service.subject_key(body)
         routes = destinations(envelope, self.registry.snapshot(), service.routing_facts(body))
-        mapped = service.map(body)
-        derived = Derived(subject_key=subject, destinations=routes, mapped=mapped, nonce=nonce,
+        derived = Derived(subject_key=subject, destinations=routes, nonce=nonce,
                           rules=service.rules, facts=service.rule_facts(h, body))
         return self.writer.submit(envelope, derived)
 

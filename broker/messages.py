@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,14 @@ from broker.models import Delivery, DeliveryAttempt, DeliveryStatus, MappedRecor
 from broker.store import Store
 
 
-def status(store: Store, receipt_id: str) -> dict[str, Any]:
+def status(store: Store, receipt_id: str, catch_up: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """``catch_up(seq)`` (the derive stage's) first makes every mapped form up to this message, so
+    the status never misses one that is merely not derived yet."""
+    if catch_up is not None:
+        with store.read() as s:
+            seq = s.execute(select(Message.seq).where(Message.receipt_id == receipt_id)).scalar()
+        if seq is not None:
+            catch_up(seq)
     with store.read() as s:
         m = s.execute(select(Message).where(Message.receipt_id == receipt_id)).scalar_one_or_none()
         if m is None:

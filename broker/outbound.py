@@ -37,6 +37,9 @@ class DeliveryFailed(Exception):
 
 class OutboundAdapter(ABC):
     kind: str
+    #: whether deliveries carry the mapped form (``OutboundMessage.mapped``); the dispatcher makes
+    #: one only for adapters that send it
+    sends_mapped: bool = False
 
     @abstractmethod
     def deliver(self, message: OutboundMessage) -> None:
@@ -49,6 +52,7 @@ class OutboundAdapter(ABC):
 @dataclass
 class FakeOutbound(OutboundAdapter):
     kind: str = "fake"
+    sends_mapped: bool = True
     delivered: list[OutboundMessage] = field(default_factory=list)
     fail_next: int = 0
 

@@ -42,8 +42,10 @@ def test_each_change_reaches_every_subscriber_once(hub_any_db: RunningHub) -> No
         assert sorted(x["correlationId"] for x in r.inbox.items) == sorted(
             x["correlationId"] for x in hub.receivers["zei"].inbox.items)
         assert all(n == 1 for n in r.inbox.seen.values())
-    with hub.parts.store.read() as s:
-        mapped = s.execute(select(MappedRecord)).scalars().all()
+    def stored_forms() -> list[MappedRecord]:  # made by the derive stage after the accept commit
+        with hub.parts.store.read() as s:
+            return list(s.execute(select(MappedRecord)).scalars().all())
+    mapped = until(lambda: len(stored_forms()) == len(receipts) and stored_forms(), what="derived forms")
     assert len(mapped) == len(receipts)
     assert all(m.mapping_id == "ido-imi" and m.mapping_version for m in mapped)
     assert all(m.output["@type"] == "活動型" and m.lineage for m in mapped)

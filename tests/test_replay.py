@@ -42,7 +42,7 @@ def store(tmp_path: Path) -> Store:
         import_file(tmp_path / "a.csv", layout="chukan_jumin", store=s,
                     send=SendTarget(hub, registry.system("juki")))
     finally:
-        hub.writer.stop()
+        hub.stop()  # the writer, and the derive stage after it
     yield s  # type: ignore[misc]
     s.dispose()
 

@@ -28,6 +28,7 @@ def payload(message: OutboundMessage) -> dict[str, Any]:
 
 class WebhookAdapter(OutboundAdapter):
     kind = "webhook"
+    sends_mapped = True
 
     def __init__(self, timeout: float = 10.0) -> None:
         self.client = httpx.Client(timeout=timeout, headers={"user-agent": "chipla-hub"}, trust_env=False)

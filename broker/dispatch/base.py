@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from typing import Any
 
 from broker import classification
 from broker.catalog import ServiceCatalog
@@ -12,6 +13,7 @@ from broker.envelope import Header
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 from broker.outbox import Claimed, Outcome
 from broker.registry import SystemRegistry
+from broker.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +63,7 @@ class Deliverer:
         classes = service.classes if service is not None else UNDECLARED
         allowed = classification.entitled_classes(bango_riyo=destination.bango_riyo)
         body, removed = classes.redact(claimed.canonical, allowed)
-        mapped = claimed.mapped
-        if removed and mapped is not None:
-            # the stored form was made from the full record: map the redacted body again
-            mapped = service.remap(body) if service is not None else None
+        mapped = self._mapped(adapter, service, claimed.mapped, body, bool(removed))
         message = OutboundMessage(
             delivery_id=claimed.delivery_id, receipt_id=claimed.receipt_id, attempt=claimed.attempt,
             header=header, body=body, mapped=mapped, destination=destination, removed_fields=tuple(removed),
@@ -77,3 +76,17 @@ class Deliverer:
             log.exception("outbound adapter %s failed", adapter.kind)
             return Outcome(claimed.delivery_id, False, f"{type(exc).__name__}: {exc}", True, started, claimed.owner)
         return Outcome(claimed.delivery_id, True, started_at=started, owner=claimed.owner)
+
+    @staticmethod
+    def _mapped(adapter: OutboundAdapter, service: Service | None, stored: dict[str, Any] | None,
+                body: dict[str, Any], redacted: bool) -> dict[str, Any] | None:
+        """The mapped form a delivery carries, only for adapters that send one. The stored form was
+        made from the full record, so a redacted body is mapped again; a form the derive stage has
+        not stored yet is made the same way from the same stored original."""
+        if not adapter.sends_mapped:
+            return None
+        if service is None:
+            return None if redacted else stored
+        if (redacted and stored is not None) or (stored is None and service.mapping_ids):
+            return service.remap(body)
+        return stored

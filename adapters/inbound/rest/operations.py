@@ -15,7 +15,7 @@ async def get_message(receiptId: str) -> ConnexionResponse:
     def work() -> Any:
         admin = _admin()
         hub = current_hub()
-        result = messages.status(hub.store, receiptId)
+        result = messages.status(hub.store, receiptId, hub.deriver.catch_up)
         with hub.store.write() as s:
             audit.append(s, admin.id, "message.viewed", receiptId)
         return result

@@ -1,0 +1,172 @@
+"""Derive: the stage after the accept commit that stores each message's derived forms.
+
+The ack depends only on the original, the outbox rows and what a same-request rule needs (a
+service's projection); the mapped forms with their lineage (the IMI JSON-LD of a 異動, for instance)
+are a pure function of the stored original and the mapping version, so they are made here, off the
+request path, from the stored original:
+
+- idempotent: a message is derived when it has no mapped record yet; deriving and recording happen
+  in one transaction, and concurrent derivers (several hub processes) are serialised by the store
+  (SQLite's single writer, a transaction-scoped advisory lock on PostgreSQL), so none is made twice;
+- crash-safe: nothing marks work as taken, so whatever a crash interrupted is simply still
+  underived. The accept writer hands over the seqs it committed (the fast path), and a sweep over
+  the store (at start, then every ``sweep_seconds``) derives anything else: a message of another
+  process, or one a crash left underived;
+- visible when it matters: a reader of mapped forms (message status) first calls ``catch_up(seq)``,
+  which derives everything up to that message in the caller's thread, so it never reads a gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from broker.catalog import ServiceCatalog
+from broker.clock import now
+from broker.models import MappedRecord, Message, table_of
+from broker.store import Store
+
+log = logging.getLogger(__name__)
+
+#: any constant key: the PostgreSQL advisory lock that serialises derivers across processes
+ADVISORY_KEY = 0x63686970  # "chip"
+
+
+class Deriver:
+    def __init__(self, store: Store, services: ServiceCatalog, *, batch_size: int = 200,
+                 sweep_seconds: float = 30.0) -> None:
+        self.store = store
+        self.services = services
+        self.batch_size = batch_size
+        self.sweep_seconds = sweep_seconds
+        self._mapped = tuple(sorted(s.id for s in services if s.mapping_ids))
+        #: every message with seq ≤ floor has been derived; the sweep looks above it
+        self._floor = 0
+        self._seen_top = 0  # PostgreSQL: the highest seq at the previous sweep, the next floor
+        #: messages whose mapping failed in this process (logged; tried again at the next start)
+        self._failed: set[int] = set()
+        self._lock = threading.Lock()
+        self._handed: list[int] = []
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the background pass -------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None and self._mapped:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="chipla-derive", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the pass; what the writer handed over is derived before this returns."""
+        if self._thread is not None:
+            self._stopping.set()
+            self._wake.set()
+            self._thread.join(timeout=10)
+            self._thread = None
+        try:
+            self._derive_handed()
+        except Exception:  # the next start's sweep derives it
+            log.exception("deriving at stop failed")
+
+    def committed(self, seqs: list[int]) -> None:
+        """The accept writer stored these messages: derive them soon."""
+        with self._lock:
+            self._handed.extend(seqs)
+        if self._thread is None and self._mapped and not self._stopping.is_set():
+            self.start()  # like the accept writer, the stage runs once there is work
+        self._wake.set()
+
+    def _derive_handed(self) -> None:
+        with self._lock:
+            handed, self._handed = self._handed, []
+        for start in range(0, len(handed), self.batch_size):
+            self._derive(handed[start:start + self.batch_size])
+
+    def _run(self) -> None:
+        swept_at = -self.sweep_seconds
+        while not self._stopping.is_set():
+            try:
+                self._derive_handed()
+                if time.monotonic() - swept_at >= self.sweep_seconds:
+                    while self.derive_batch() and not self._stopping.is_set():
+                        pass
+                    swept_at = time.monotonic()
+            except Exception:  # the store may be briefly unavailable; the sweep derives it later
+                log.exception("derivation pass failed")
+            self._wake.wait(self.sweep_seconds)
+            self._wake.clear()
+
+    # -- the work ------------------------------------------------------------------------------
+    def catch_up(self, through_seq: int) -> None:
+        """Derive every message up to ``through_seq`` now (a reader about to look at mapped forms)."""
+        while self._floor < through_seq and self.derive_batch(through_seq):
+            pass
+
+    def derive_batch(self, through_seq: int | None = None) -> int:
+        """The sweep: up to ``batch_size`` underived messages above the floor, in seq order."""
+        if not self._mapped:
+            return 0
+        return self._derive(None, through_seq)
+
+    def _derive(self, seqs: list[int] | None, through_seq: int | None = None) -> int:
+        """Derive the given messages (or the sweep's next batch) that are still underived, in one
+        transaction; returns how many were derived."""
+        with self.store.write() as s:
+            if not self.store.is_sqlite:
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
+            q = (select(Message.seq, Message.service, Message.canonical)
+                 .where(Message.service.in_(self._mapped), ~exists().where(MappedRecord.message_seq == Message.seq))
+                 .order_by(Message.seq).limit(self.batch_size))
+            if self._failed:
+                q = q.where(Message.seq.not_in(self._failed))
+            if seqs is not None:
+                q = q.where(Message.seq.in_(seqs))
+            else:
+                q = q.where(Message.seq > self._floor)
+                if through_seq is not None:
+                    q = q.where(Message.seq <= through_seq)
+            pending = s.execute(q).all()
+            if not pending:
+                if seqs is None:
+                    self._advance_floor(s, through_seq)
+                return 0
+            created = now()
+            rows: list[dict[str, Any]] = []
+            for seq, service_id, body in pending:
+                made = self._map(seq, service_id, body)
+                rows += [{"message_seq": seq, "created_at": created, **m} for m in made]
+            if rows:
+                s.execute(insert(table_of(MappedRecord)), rows)
+        return len(pending)
+
+    def _map(self, seq: int, service_id: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        service = self.services.get(service_id)
+        try:
+            made = service.map(body) if service is not None else []
+        except Exception:  # a mapping fault must not stop the others; the original is kept
+            log.exception("deriving message %s failed", seq)
+            made = []
+        if not made:
+            self._failed.add(seq)
+        return made
+
+    def _advance_floor(self, s: Session, through_seq: int | None) -> None:
+        """Nothing is underived above the floor (up to ``through_seq``): raise it.
+
+        On SQLite the single writer commits in seq order, so the top seq now is a safe floor. On
+        PostgreSQL a transaction holding a lower seq may still commit, so the floor only rises to the
+        top seq of the previous sweep (``sweep_seconds`` ago); a process start sweeps from zero."""
+        top = s.execute(select(func.max(Message.seq))).scalar() or 0
+        if through_seq is not None:
+            top = min(top, through_seq)
+        if self.store.is_sqlite:
+            self._floor = max(self._floor, int(top))
+        elif through_seq is None:
+            self._floor, self._seen_top = max(self._floor, self._seen_top), int(top)
