@@ -14,7 +14,8 @@ from bench.soap_bench import Report, layout
 
 HEADING = "### `chipla bench soap` results per commit"
 COLUMNS = ("date (UTC)", "commit", "store", "layout", "subscribers", "hub msg/s", "hub p50 / p99 ms",
-           "raw msg/s", "raw p50 / p99 ms", "ratio", "deliveries/s", "drained after s", "load 1 min")
+           "raw msg/s", "raw p50 / p99 ms", "ratio", "deliveries/s", "drained after s", "hub / raw CPU ms per msg",
+           "load 1 min")
 
 
 def commit() -> str:
@@ -33,7 +34,8 @@ def row(r: Report, at: str | None = None, revision: str | None = None) -> str:
              str(r.subscribers), f"{r.hub.rate:,.0f}", f"{r.hub.p50:.0f} / {r.hub.p99:.0f}",
              f"{r.raw.rate:,.0f}", f"{r.raw.p50:.0f} / {r.raw.p99:.0f}", f"{r.ratio:.2f}",
              f"{r.deliveries_per_s:,.0f}" if r.subscribers else "—",
-             f"{r.drain_after_s:.1f}" if r.subscribers else "—", f"{r.load_before[0]:.2f}"]
+             f"{r.drain_after_s:.1f}" if r.subscribers else "—",
+             f"{r.hub_cpu_ms_per_msg:.2f} / {r.raw_cpu_ms_per_msg:.2f}", f"{r.load_before[0]:.2f}"]
     return "| " + " | ".join(cells) + " |"
 
 

@@ -22,6 +22,7 @@ import httpx
 import yaml
 from sqlalchemy import func, select
 
+from bench import cpu_time
 from bench.soap_receivers_process import RECEIVERS
 from bench.wrk_load import Load, drive, require_wrk
 from broker.models import Delivery, DeliveryStatus
@@ -51,6 +52,16 @@ class Report:
     drain_after_s: float
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
+    hub_cpu_s: float = float("nan")  # CPU seconds of the hub's processes over load and drain
+    raw_cpu_s: float = float("nan")
+
+    @property
+    def hub_cpu_ms_per_msg(self) -> float:
+        return 1000 * self.hub_cpu_s / self.hub.accepted if self.hub.accepted else float("nan")
+
+    @property
+    def raw_cpu_ms_per_msg(self) -> float:
+        return 1000 * self.raw_cpu_s / self.raw.accepted if self.raw.accepted else float("nan")
 
     @property
     def ratio(self) -> float:
@@ -143,9 +154,12 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         procs.append(subprocess.Popen([py, "-m", "chipla.cli", "serve", "--port", str(hub_port),
                                        "--workers", str(workers)], env=hub_env))
         _wait_up(f"http://127.0.0.1:{hub_port}/healthz", procs[-1])
+        hub_pids = [p.pid for p in procs[1 if rports else 0:]]
+        cpu_before = sum(cpu_time.tree_seconds(pid) for pid in hub_pids)
         hub = drive(f"http://127.0.0.1:{hub_port}/soap/jumin", docs_file, clients, seconds, "hub")
         total = hub.accepted * len(rports)
         delivered, drained = _drain(hub_db, total)
+        hub_cpu = sum(cpu_time.tree_seconds(pid) for pid in hub_pids) - cpu_before
         for proc in procs:
             proc.terminate()
             proc.wait(15)
@@ -155,7 +169,9 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         raw_db = pg.new_database() if pg else str(tmp / "raw.db")
         procs.append(subprocess.Popen([py, "-m", "bench.raw_baseline", raw_db, str(raw_port)], env=env))
         _wait_up(f"http://127.0.0.1:{raw_port}/", procs[-1])
+        cpu_before = cpu_time.tree_seconds(procs[-1].pid)
         raw = drive(f"http://127.0.0.1:{raw_port}/soap/jumin", docs_file, clients, seconds, "raw")
+        raw_cpu = cpu_time.tree_seconds(procs[-1].pid) - cpu_before
     finally:
         for p in procs:
             p.terminate()
@@ -164,7 +180,8 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         if pg is not None:
             pg.stop()
     report = Report(clients, seconds, workers, split, db, len(rports), hub, raw, delivered,
-                    total / (hub.seconds + drained) if total else 0.0, drained, load_before, os.getloadavg())
+                    total / (hub.seconds + drained) if total else 0.0, drained, load_before, os.getloadavg(),
+                    hub_cpu, raw_cpu)
     print(render(report))
     return report
 
@@ -186,6 +203,8 @@ def render(r: Report) -> str:
         lines.append("        no subscribers (accept path only)")
     lines += [f"  raw : {r.raw.rate:8.0f} accepted msg/s   p50 {r.raw.p50:6.1f} ms   p99 {r.raw.p99:6.1f} ms",
               f"  ratio hub/raw: {r.ratio:.2f}",
+              f"  CPU per accepted message: hub {r.hub_cpu_ms_per_msg:.2f} ms (all its processes, load and "
+              f"drain), raw {r.raw_cpu_ms_per_msg:.2f} ms",
               "  machine load (1/5/15 min): before " + " ".join(f"{x:.2f}" for x in r.load_before)
               + ", after " + " ".join(f"{x:.2f}" for x in r.load_after)]
     return "\n".join(lines)

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
 from broker import audit, metrics
 from broker.clock import now
-from broker.models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message
+from broker.models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message, table_of
 from broker.retry import RetryPolicy
 from broker.store import Store
 from broker.store import affected as _count
@@ -51,7 +51,8 @@ class Outbox:
         self.policy = policy
         self.lease = timedelta(seconds=lease_seconds)
 
-    def claim(self, destination: str, owner: str, limit: int = 50) -> list[Claimed]:
+    def claim(self, destination: str, owner: str, limit: int = 50, *, with_mapped: bool = True) -> list[Claimed]:
+        """``with_mapped=False`` skips reading the stored mapped forms (the destination's adapter sends none)."""
         t = now()
         earlier = aliased(Delivery)
         blocked = exists().where(and_(
@@ -87,7 +88,7 @@ class Outbox:
                 m.message_seq: m.output
                 for m in s.execute(select(MappedRecord.message_seq, MappedRecord.output)
                                    .where(MappedRecord.message_seq.in_([r.seq for r in rows])))
-            }
+            } if with_mapped else {}
         return [Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical,
                         mapped.get(r.seq), t, owner) for r in rows]
 
@@ -110,34 +111,48 @@ class Outbox:
         return Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical, mapped, t, owner)
 
     def record(self, outcomes: list[Outcome]) -> None:
-        """Write the outcome of a group of attempts in one transaction."""
+        """Write the outcome of a group of attempts in one transaction: one UPDATE and one INSERT for
+        the whole group (Core statements, no ORM object per row)."""
         if not outcomes:
             return
         t = now()
         entries: list[tuple[str, str, str, dict[str, Any]]] = []
+        changes: list[dict[str, Any]] = []
+        attempts: list[dict[str, Any]] = []
         with self.store.write() as s:
-            rows = {d.id: d for d in s.execute(select(Delivery).where(
-                Delivery.id.in_([o.delivery_id for o in outcomes]))).scalars()}
+            rows = {d.id: d for d in s.execute(
+                select(Delivery.id, Delivery.status, Delivery.lease_owner, Delivery.attempts, Delivery.destination,
+                       Delivery.message_seq, Delivery.next_attempt_at, Delivery.delivered_at)
+                .where(Delivery.id.in_([o.delivery_id for o in outcomes])))}
             for o in outcomes:
                 d = rows.get(o.delivery_id)
                 if d is None or d.status != DeliveryStatus.IN_FLIGHT or (o.owner and d.lease_owner != o.owner):
                     continue  # lease lost meanwhile; the current owner records its own outcome
+                change = {"b_id": d.id, "b_status": DeliveryStatus.PENDING, "b_delivered_at": d.delivered_at,
+                          "b_last_error": o.detail[:2000], "b_next": d.next_attempt_at}
                 if o.ok:
-                    d.status, d.delivered_at, d.last_error = DeliveryStatus.DELIVERED, t, None
+                    change.update(b_status=DeliveryStatus.DELIVERED, b_delivered_at=t, b_last_error=None)
                     result = AttemptOutcome.DELIVERED
                 elif not o.retryable or self.policy.exhausted(d.attempts):
-                    d.status, d.last_error = DeliveryStatus.DEAD, o.detail[:2000]
+                    change["b_status"] = DeliveryStatus.DEAD
                     result = AttemptOutcome.DEAD
                 else:
-                    d.status, d.last_error = DeliveryStatus.PENDING, o.detail[:2000]
-                    d.next_attempt_at = t + timedelta(seconds=self.policy.delay(d.attempts))
+                    change["b_next"] = t + timedelta(seconds=self.policy.delay(d.attempts))
                     result = AttemptOutcome.FAILED
-                d.lease_until = d.lease_owner = None
-                s.add(DeliveryAttempt(delivery_id=d.id, attempt_no=d.attempts, started_at=o.started_at or t,
-                                      finished_at=t, outcome=result, detail=o.detail[:2000] or None))
+                changes.append(change)
+                attempts.append({"delivery_id": d.id, "attempt_no": d.attempts, "started_at": o.started_at or t,
+                                 "finished_at": t, "outcome": result, "detail": o.detail[:2000] or None})
                 metrics.DELIVERIES.labels(d.destination, result).inc()
                 entries.append(("hub", f"delivery.{result}", f"{d.destination}:{d.id}",
                                 {"messageSeq": d.message_seq, "attempt": d.attempts}))
+            if changes:
+                deliveries = table_of(Delivery)
+                conn = s.connection()
+                conn.execute(update(deliveries).where(deliveries.c.id == bindparam("b_id")).values(
+                    status=bindparam("b_status"), delivered_at=bindparam("b_delivered_at"),
+                    last_error=bindparam("b_last_error"), next_attempt_at=bindparam("b_next"),
+                    lease_until=None, lease_owner=None), changes)
+                conn.execute(insert(table_of(DeliveryAttempt)), attempts)
             audit.append_many(s, entries)
 
     def expire_leases(self) -> int:

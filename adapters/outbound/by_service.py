@@ -13,6 +13,7 @@ class ByService(OutboundAdapter):
         self.kind = default.kind
         self.default = default
         self.per_service = dict(per_service)
+        self.sends_mapped = default.sends_mapped or any(a.sends_mapped for a in self.per_service.values())
 
     def deliver(self, message: OutboundMessage) -> None:
         self.per_service.get(message.header.service, self.default).deliver(message)

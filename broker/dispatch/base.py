@@ -45,6 +45,15 @@ class Deliverer:
         self.adapters = adapters
         self.services = services
 
+    def sends_mapped(self, destination: str) -> bool:
+        """Whether deliveries to this destination carry a mapped form (else none is read or made)."""
+        try:
+            kind = self.registry.system(destination).delivery_kind or ""
+        except Exception:
+            return True
+        adapter = self.adapters.get(kind)
+        return adapter is None or adapter.sends_mapped
+
     def deliver(self, claimed: Claimed) -> Outcome:
         started = now()
         try:
