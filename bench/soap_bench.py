@@ -27,6 +27,7 @@ from bench.soap_receivers_process import RECEIVERS
 from bench.wrk_load import Load, drive, require_wrk
 from broker.models import Delivery, DeliveryStatus
 from broker.store import Store
+from chipla.config import Settings
 from simulators.handmade import raw_soap
 from simulators.loopback import free_port
 from simulators.samples import SampleTown, header
@@ -54,6 +55,8 @@ class Report:
     load_after: tuple[float, float, float]
     hub_cpu_s: float = float("nan")  # CPU seconds of the hub's processes over load and drain
     raw_cpu_s: float = float("nan")
+    receivers_cpu_s: float = float("nan")  # CPU seconds of the simulated subscribers (their own cost)
+    dispatcher: str = "inline"  # the hub's effective CHIPLA_DISPATCHER
 
     @property
     def hub_cpu_ms_per_msg(self) -> float:
@@ -125,7 +128,7 @@ def _drain(hub_db: str, total: int) -> tuple[int, float]:
 
 
 def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers: int = 1,
-        split: bool = False, db: str = "sqlite", subscribers: bool = True) -> Report:
+        split: bool = False, db: str = "sqlite", subscribers: bool = True, dispatcher: str = "") -> Report:
     require_wrk()  # before anything is started: a missing tool is said plainly
     tmp = Path(tempfile.mkdtemp(prefix="chipla-bench-"))
     py = sys.executable
@@ -147,6 +150,8 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         hub_port = free_port()
         hub_env = {**env, "CHIPLA_DB_URL": hub_db, "CHIPLA_REGISTRY_FILE": str(_registry(tmp, rports)),
                    "CHIPLA_RETRY_BASE_SECONDS": "0.5", "CHIPLA_MQTT_URL": "off"}
+        if dispatcher:
+            hub_env["CHIPLA_DISPATCHER"] = dispatcher
         if split:
             hub_env["CHIPLA_DISPATCHER"] = "external"
             procs.append(subprocess.Popen([py, "-m", "chipla.cli", "dispatch"], env=hub_env,
@@ -156,10 +161,12 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         _wait_up(f"http://127.0.0.1:{hub_port}/healthz", procs[-1])
         hub_pids = [p.pid for p in procs[1 if rports else 0:]]
         cpu_before = sum(cpu_time.tree_seconds(pid) for pid in hub_pids)
+        receivers_before = cpu_time.tree_seconds(procs[0].pid) if rports else 0.0
         hub = drive(f"http://127.0.0.1:{hub_port}/soap/jumin", docs_file, clients, seconds, "hub")
         total = hub.accepted * len(rports)
         delivered, drained = _drain(hub_db, total)
         hub_cpu = sum(cpu_time.tree_seconds(pid) for pid in hub_pids) - cpu_before
+        receivers_cpu = cpu_time.tree_seconds(procs[0].pid) - receivers_before if rports else 0.0
         for proc in procs:
             proc.terminate()
             proc.wait(15)
@@ -181,13 +188,22 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
             pg.stop()
     report = Report(clients, seconds, workers, split, db, len(rports), hub, raw, delivered,
                     total / (hub.seconds + drained) if total else 0.0, drained, load_before, os.getloadavg(),
-                    hub_cpu, raw_cpu)
+                    hub_cpu, raw_cpu, receivers_cpu, _effective(dispatcher, workers, split))
     print(render(report))
     return report
 
 
+def _effective(dispatcher: str, workers: int, split: bool) -> str:
+    if split:
+        return "external"
+    chosen = dispatcher or Settings().dispatcher
+    return "process" if chosen == "inline" and workers > 1 else chosen
+
+
 def layout(r: Report) -> str:
-    return f"{r.workers} hub process(es), " + ("a separate delivering process" if r.split else "delivering in-process")
+    delivering = {"external": "a separate `chipla dispatch`", "process": "a dispatch process beside it",
+                  "inline": "delivering in-process"}.get(r.dispatcher, r.dispatcher)
+    return f"{r.workers} hub process(es), {delivering}"
 
 
 def render(r: Report) -> str:
@@ -204,7 +220,9 @@ def render(r: Report) -> str:
     lines += [f"  raw : {r.raw.rate:8.0f} accepted msg/s   p50 {r.raw.p50:6.1f} ms   p99 {r.raw.p99:6.1f} ms",
               f"  ratio hub/raw: {r.ratio:.2f}",
               f"  CPU per accepted message: hub {r.hub_cpu_ms_per_msg:.2f} ms (all its processes, load and "
-              f"drain), raw {r.raw_cpu_ms_per_msg:.2f} ms",
+              f"drain), raw {r.raw_cpu_ms_per_msg:.2f} ms"
+              + (f", the simulated subscribers {1000 * r.receivers_cpu_s / r.hub.accepted:.2f} ms"
+                 if r.subscribers and r.hub.accepted else ""),
               "  machine load (1/5/15 min): before " + " ".join(f"{x:.2f}" for x in r.load_before)
               + ", after " + " ".join(f"{x:.2f}" for x in r.load_after)]
     return "\n".join(lines)

@@ -25,7 +25,9 @@ class Settings:
     db_url: str = "sqlite:///var/chipla.db"
     host: str = "127.0.0.1"
     port: int = 8000
-    dispatcher: str = "inline"  # inline | celery | external (a separate `chipla dispatch` delivers)
+    # inline | process (`chipla serve` starts one `chipla dispatch` beside itself) | celery | external
+    # (a separate `chipla dispatch`, started by the operator, delivers)
+    dispatcher: str = "inline"
     broker_url: str = ""  # Celery broker (redis:// or amqp://) when dispatcher = celery
     registry_file: str = ""  # YAML of systems, ACL and subscriptions loaded at start
     procurement_registry: str = ""  # 業務 system registry for KPIs; empty: the kit example, read-only
@@ -65,8 +67,9 @@ class Settings:
     signing_issuer: str = "木曽岬町長"  # issuer named in signed 正本
 
     def __post_init__(self) -> None:
-        if self.dispatcher not in ("inline", "celery", "external"):
-            raise ConfigError(f"CHIPLA_DISPATCHER must be inline, celery or external, not {self.dispatcher!r}")
+        if self.dispatcher not in ("inline", "process", "celery", "external"):
+            raise ConfigError("CHIPLA_DISPATCHER must be inline, process, celery or external, "
+                              f"not {self.dispatcher!r}")
         if self.dispatcher == "celery" and not self.broker_url:
             raise ConfigError("CHIPLA_BROKER_URL is required with CHIPLA_DISPATCHER=celery")
         if self.broker_url.startswith(("sqla+", "db+", "filesystem")):

@@ -48,6 +48,9 @@ class Parts:
     sensors: Any = None  # chipla.feeds.SensorFeed when this process runs the MQTT door
 
 
+#: how often a delivering process of its own looks for messages to derive (it is handed none)
+DELIVERING_PROCESS_SWEEP_SECONDS = 0.2
+
 DELIVERY_KINDS = frozenset({"soap", "webhook", "ngsi"})
 
 
@@ -100,7 +103,14 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     adapters.update(notify.attach(settings, store, registry, hub))
     dispatcher: Dispatcher
     if deliver is None:
-        deliver = settings.dispatcher != "external"
+        deliver = settings.dispatcher not in ("external", "process")
+    if settings.dispatcher in ("external", "process"):
+        # the delivering process also runs the derive stage, on the other core: it finds the new
+        # messages by sweeping the store; the accepting process hands nothing over
+        if deliver:
+            hub.deriver.sweep_seconds = DELIVERING_PROCESS_SWEEP_SECONDS
+        else:
+            hub.writer.on_stored = None
     if not deliver:
         dispatcher = ExternalDispatcher()
     elif settings.dispatcher == "celery":

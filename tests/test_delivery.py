@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy import func, select
 
 from broker.models import Delivery, MappedRecord, Message
+from simulators.loopback import free_port
 from simulators.samples import SampleTown, header
 from simulators.sender import JukiSender
 from tests.support import RunningHub, sqlite_url, start_hub
@@ -165,3 +166,57 @@ def test_external_dispatcher_leaves_delivery_to_another_process(tmp_path) -> Non
         assert all(len(r.inbox.items) == 3 for r in hub.receivers.values())
     finally:
         hub.stop()
+
+
+def _children(pid: int) -> list[str]:
+    """Command lines of the live child processes of ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    found.append(f.read().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return found
+
+
+def test_serve_with_workers_runs_one_dispatch_process_that_delivers_and_derives(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`chipla serve --workers 2`: two accepting workers and exactly one `chipla dispatch` beside them,
+    which delivers and makes the mapped forms; it ends with the server."""
+    hub = start_hub(sqlite_url(tmp_path), dispatcher="external")  # receivers and registry; accepts only
+    port = free_port()
+    env = {**os.environ, "CHIPLA_DB_URL": hub.parts.settings.db_url, "CHIPLA_MQTT_URL": "off",
+           "CHIPLA_DISPATCHER": "inline", "CHIPLA_RETRY_BASE_SECONDS": "0.05"}
+    serve = subprocess.Popen([sys.executable, "-m", "chipla.cli", "serve", "--port", str(port), "--workers", "2"],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: _up(f"http://127.0.0.1:{port}/healthz"), timeout=90, what="chipla serve --workers 2")
+        dispatchers = [c for c in _children(serve.pid) if "chipla.cli dispatch" in c]
+        assert len(dispatchers) == 1, _children(serve.pid)
+        town = SampleTown(seed=11)
+        sender = JukiSender(f"http://127.0.0.1:{port}", "juki", hub.juki_password)
+        for _ in range(4):
+            assert sender.send(header("juki"), town.next_ido())["result"]["code"] == "0000"
+        until(lambda: _statuses(hub) == {"delivered": 12}, timeout=60, what="delivered by the dispatch process")
+        def forms() -> int:
+            with hub.parts.store.read() as s:
+                return int(s.execute(select(func.count()).select_from(MappedRecord)).scalar_one())
+        until(lambda: forms() == 4, what="mapped forms made by the dispatch process")
+        assert all(len(r.inbox.items) == 4 for r in hub.receivers.values())
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+        hub.stop()
+    until(lambda: not [c for c in _children(serve.pid) if "dispatch" in c], what="dispatch process gone")
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

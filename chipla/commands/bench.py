@@ -27,6 +27,8 @@ def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--workers", type=int, default=1, help="hub processes (default 1)")
     p.add_argument("--split", action="store_true",
                    help="deliver from a separate `chipla dispatch` process (CHIPLA_DISPATCHER=external)")
+    p.add_argument("--dispatcher", choices=("inline", "process"), default="",
+                   help="the hub's CHIPLA_DISPATCHER (default: the hub's default)")
     p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite",
                    help="store of hub and baseline: SQLite file or a throw-away PostgreSQL (default sqlite)")
     p.add_argument("--no-subscribers", action="store_true", help="no subscribers: the accept path alone")
@@ -43,7 +45,8 @@ def run_soap(args: argparse.Namespace) -> int:
 
     try:
         report = soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers,
-                                split=args.split, db=args.db, subscribers=not args.no_subscribers)
+                                split=args.split, db=args.db, subscribers=not args.no_subscribers,
+                                dispatcher=args.dispatcher)
     except WrkMissing as exc:
         print(f"chipla bench soap: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import os
+import subprocess
+import sys
 
 import uvicorn
 
@@ -29,10 +33,38 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.load(port=args.port, host=args.host)
+    if settings.dispatcher == "inline" and args.workers > 1:
+        # one dispatcher for all workers (each worker delivering would compete for the same rows)
+        log.info("%d workers: deliveries run in one dispatch process beside them", args.workers)
+        settings = dataclasses.replace(settings, dispatcher="process")
+    dispatch = None
+    if settings.dispatcher == "process":
+        store = Store(settings.db_url, synchronous=settings.sqlite_synchronous)
+        store.migrate()  # before the dispatch process opens the store
+        store.dispose()
+        dispatch = _start_dispatch_process()
+    try:
+        return _serve(args, settings)
+    finally:
+        if dispatch is not None:
+            dispatch.terminate()
+            dispatch.wait(30)
+
+
+def _start_dispatch_process() -> subprocess.Popen[bytes]:
+    """``chipla dispatch`` beside the server: deliveries and the derive stage get a core of their own."""
+    env = {**os.environ, "CHIPLA_DISPATCHER": "external"}
+    return subprocess.Popen([sys.executable, "-m", "chipla.cli", "dispatch", "--parent", str(os.getpid())],
+                            env=env, stdout=subprocess.DEVNULL)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1:
         store = Store(settings.db_url, synchronous=settings.sqlite_synchronous)
         store.migrate()  # once, before the workers start
         store.dispose()
+        if settings.dispatcher == "process":  # the workers accept; the dispatch process delivers
+            os.environ["CHIPLA_DISPATCHER"] = "external"
         uvicorn.run("chipla.asgi:create_app", factory=True, workers=args.workers, host=settings.host,
                     port=settings.port, log_level="warning", access_log=False)
         return 0
