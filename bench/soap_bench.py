@@ -197,7 +197,7 @@ def _effective(dispatcher: str, workers: int, split: bool) -> str:
     if split:
         return "external"
     chosen = dispatcher or Settings().dispatcher
-    return "process" if chosen == "inline" and workers > 1 else chosen
+    return "process" if chosen == "auto" or (chosen == "inline" and workers > 1) else chosen
 
 
 def layout(r: Report) -> str:

@@ -25,9 +25,10 @@ class Settings:
     db_url: str = "sqlite:///var/chipla.db"
     host: str = "127.0.0.1"
     port: int = 8000
-    # inline | process (`chipla serve` starts one `chipla dispatch` beside itself) | celery | external
-    # (a separate `chipla dispatch`, started by the operator, delivers)
-    dispatcher: str = "inline"
+    # auto (process under `chipla serve`, inline in an embedded hub) | inline (in the serving process)
+    # | process (`chipla serve` starts one `chipla dispatch` beside itself) | celery | external (a
+    # separate `chipla dispatch`, started by the operator, delivers)
+    dispatcher: str = "auto"
     broker_url: str = ""  # Celery broker (redis:// or amqp://) when dispatcher = celery
     registry_file: str = ""  # YAML of systems, ACL and subscriptions loaded at start
     procurement_registry: str = ""  # 業務 system registry for KPIs; empty: the kit example, read-only
@@ -67,8 +68,8 @@ class Settings:
     signing_issuer: str = "木曽岬町長"  # issuer named in signed 正本
 
     def __post_init__(self) -> None:
-        if self.dispatcher not in ("inline", "process", "celery", "external"):
-            raise ConfigError("CHIPLA_DISPATCHER must be inline, process, celery or external, "
+        if self.dispatcher not in ("auto", "inline", "process", "celery", "external"):
+            raise ConfigError("CHIPLA_DISPATCHER must be auto, inline, process, celery or external, "
                               f"not {self.dispatcher!r}")
         if self.dispatcher == "celery" and not self.broker_url:
             raise ConfigError("CHIPLA_BROKER_URL is required with CHIPLA_DISPATCHER=celery")

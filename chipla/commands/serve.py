@@ -33,9 +33,10 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.load(port=args.port, host=args.host)
-    if settings.dispatcher == "inline" and args.workers > 1:
-        # one dispatcher for all workers (each worker delivering would compete for the same rows)
-        log.info("%d workers: deliveries run in one dispatch process beside them", args.workers)
+    if settings.dispatcher == "auto" or (settings.dispatcher == "inline" and args.workers > 1):
+        # deliveries and the derive stage in a process of their own: on two cores the accepting
+        # process then keeps one for itself (docs/benchmarks.md); with several workers, one
+        # dispatcher for all of them (each delivering would compete for the same rows)
         settings = dataclasses.replace(settings, dispatcher="process")
     dispatch = None
     if settings.dispatcher == "process":
