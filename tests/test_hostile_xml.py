@@ -101,18 +101,47 @@ def test_missing_header_field_is_1003(hub: RunningHub) -> None:
 def test_a_hub_fault_is_a_server_fault_5001_and_nothing_is_half_stored(hub: RunningHub) -> None:
     sender = JukiSender(hub.url, "juki", hub.juki_password)
     service = hub.parts.services["jumin"]
+    rules = service.rules
+    assert rules is not None
+    working_facts, working_rows = service.rule_facts, rules.rows
+
+    def broken_facts(header, body):  # type: ignore[no-untyped-def]  # fails on the request path
+        raise RuntimeError("rule engine failure")
+
+    def broken_rows(accepted):  # type: ignore[no-untyped-def]  # fails inside the accept transaction
+        raise RuntimeError("projection store failure")
+
+    for attr, owner, broken, working, code in (("rule_facts", service, broken_facts, working_facts, "5001"),
+                                               ("rows", rules, broken_rows, working_rows, "5002")):
+        setattr(owner, attr, broken)
+        try:
+            with pytest.raises(Fault) as exc:
+                sender.send(header("juki"), SampleTown().tennyu())
+        finally:
+            setattr(owner, attr, working)
+        assert exc.value.code.endswith("Server")
+        assert exc.value.detail.findtext(".//{urn:chipla:ns:common:1}code") == code
+        with hub.parts.store.read() as s:
+            assert s.execute(select(Quarantine.result_code).order_by(Quarantine.id.desc())).scalars().first() == code
+            assert s.execute(select(Message)).first() is None
+    assert sender.send(header("juki"), SampleTown().tennyu())["result"]["code"] == "0000"
+
+
+def test_a_broken_mapping_does_not_refuse_the_change_it_cannot_map(hub: RunningHub) -> None:
+    """Mapping runs after the accept, from the stored original: a fault there keeps the message (and its
+    deliveries) and leaves the mapped form to be made again, never a refusal of what the sender sent."""
+    sender = JukiSender(hub.url, "juki", hub.juki_password)
+    service = hub.parts.services["jumin"]
     working = service.map
 
     def broken(body):  # type: ignore[no-untyped-def]
         raise RuntimeError("mapping engine failure")
 
     service.map = broken  # type: ignore[method-assign]
-    with pytest.raises(Fault) as exc:
-        sender.send(header("juki"), SampleTown().tennyu())
-    assert exc.value.code.endswith("Server")
-    assert exc.value.detail.findtext(".//{urn:chipla:ns:common:1}code") == "5001"
+    try:
+        answer = sender.send(header("juki"), SampleTown().tennyu())
+    finally:
+        service.map = working  # type: ignore[method-assign]
+    assert answer["result"]["code"] == "0000"
     with hub.parts.store.read() as s:
-        assert s.execute(select(Quarantine.result_code).order_by(Quarantine.id.desc())).scalars().first() == "5001"
-        assert s.execute(select(Message)).first() is None
-    service.map = working  # type: ignore[method-assign]
-    assert sender.send(header("juki"), SampleTown().tennyu())["result"]["code"] == "0000"
+        assert s.execute(select(Message.receipt_id)).scalar_one() == answer["receiptId"]
