@@ -57,6 +57,7 @@ class Report:
     raw_cpu_s: float = float("nan")
     receivers_cpu_s: float = float("nan")  # CPU seconds of the simulated subscribers (their own cost)
     dispatcher: str = "inline"  # the hub's effective CHIPLA_DISPATCHER
+    delivering_cpu_s: float = 0.0  # the part of hub_cpu_s spent in a `chipla dispatch` process
 
     @property
     def hub_cpu_ms_per_msg(self) -> float:
@@ -161,11 +162,13 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
         _wait_up(f"http://127.0.0.1:{hub_port}/healthz", procs[-1])
         hub_pids = [p.pid for p in procs[1 if rports else 0:]]
         cpu_before = sum(cpu_time.tree_seconds(pid) for pid in hub_pids)
+        delivering_before = sum(cpu_time.delivering_seconds(pid) for pid in hub_pids)
         receivers_before = cpu_time.tree_seconds(procs[0].pid) if rports else 0.0
         hub = drive(f"http://127.0.0.1:{hub_port}/soap/jumin", docs_file, clients, seconds, "hub")
         total = hub.accepted * len(rports)
         delivered, drained = _drain(hub_db, total)
         hub_cpu = sum(cpu_time.tree_seconds(pid) for pid in hub_pids) - cpu_before
+        delivering_cpu = sum(cpu_time.delivering_seconds(pid) for pid in hub_pids) - delivering_before
         receivers_cpu = cpu_time.tree_seconds(procs[0].pid) - receivers_before if rports else 0.0
         for proc in procs:
             proc.terminate()
@@ -188,9 +191,17 @@ def run(clients: int = 32, seconds: float = 10.0, docs_per_run: int = 0, workers
             pg.stop()
     report = Report(clients, seconds, workers, split, db, len(rports), hub, raw, delivered,
                     total / (hub.seconds + drained) if total else 0.0, drained, load_before, os.getloadavg(),
-                    hub_cpu, raw_cpu, receivers_cpu, _effective(dispatcher, workers, split))
+                    hub_cpu, raw_cpu, receivers_cpu, _effective(dispatcher, workers, split), delivering_cpu)
     print(render(report))
     return report
+
+
+def _split_of(r: Report) -> str:
+    if not r.delivering_cpu_s or not r.hub.accepted:
+        return ""
+    accepting = 1000 * (r.hub_cpu_s - r.delivering_cpu_s) / r.hub.accepted
+    delivering = 1000 * r.delivering_cpu_s / r.hub.accepted
+    return f"; accepting {accepting:.2f} ms, delivering and deriving {delivering:.2f} ms"
 
 
 def _effective(dispatcher: str, workers: int, split: bool) -> str:
@@ -220,7 +231,7 @@ def render(r: Report) -> str:
     lines += [f"  raw : {r.raw.rate:8.0f} accepted msg/s   p50 {r.raw.p50:6.1f} ms   p99 {r.raw.p99:6.1f} ms",
               f"  ratio hub/raw: {r.ratio:.2f}",
               f"  CPU per accepted message: hub {r.hub_cpu_ms_per_msg:.2f} ms (all its processes, load and "
-              f"drain), raw {r.raw_cpu_ms_per_msg:.2f} ms"
+              f"drain{_split_of(r)}), raw {r.raw_cpu_ms_per_msg:.2f} ms"
               + (f", the simulated subscribers {1000 * r.receivers_cpu_s / r.hub.accepted:.2f} ms"
                  if r.subscribers and r.hub.accepted else ""),
               "  machine load (1/5/15 min): before " + " ".join(f"{x:.2f}" for x in r.load_before)
