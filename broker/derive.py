@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from typing import Any
 
 from sqlalchemy import exists, func, insert, select, text
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: any constant key: the PostgreSQL advisory lock that serialises derivers across processes
 ADVISORY_KEY = 0x63686970  # "chip"
+#: longer than any accept transaction may stay open (its senders time out well before)
+COMMIT_LAG_SECONDS = 120.0
 
 
 class Deriver:
@@ -47,7 +50,9 @@ class Deriver:
         self._mapped = tuple(sorted(s.id for s in services if s.mapping_ids))
         #: every message with seq ≤ floor has been derived; the sweep looks above it
         self._floor = 0
-        self._seen_top = 0  # PostgreSQL: the highest seq at the previous sweep, the next floor
+        #: PostgreSQL: (when, top seq) seen by sweeps; a top becomes the floor once no transaction that
+        #: could still commit a lower seq can be open (``COMMIT_LAG_SECONDS`` later)
+        self._tops: deque[tuple[float, int]] = deque()
         #: messages whose mapping failed in this process (logged; tried again at the next start)
         self._failed: set[int] = set()
         self._lock = threading.Lock()
@@ -161,12 +166,15 @@ class Deriver:
         """Nothing is underived above the floor (up to ``through_seq``): raise it.
 
         On SQLite the single writer commits in seq order, so the top seq now is a safe floor. On
-        PostgreSQL a transaction holding a lower seq may still commit, so the floor only rises to the
-        top seq of the previous sweep (``sweep_seconds`` ago); a process start sweeps from zero."""
+        PostgreSQL a transaction holding a lower seq may still commit later, so the floor only rises to
+        a top seen ``COMMIT_LAG_SECONDS`` ago; a process start sweeps from zero."""
         top = s.execute(select(func.max(Message.seq))).scalar() or 0
         if through_seq is not None:
             top = min(top, through_seq)
         if self.store.is_sqlite:
             self._floor = max(self._floor, int(top))
         elif through_seq is None:
-            self._floor, self._seen_top = max(self._floor, self._seen_top), int(top)
+            now_m = time.monotonic()
+            self._tops.append((now_m, int(top)))
+            while self._tops and now_m - self._tops[0][0] >= COMMIT_LAG_SECONDS:
+                self._floor = max(self._floor, self._tops.popleft()[1])
