@@ -18,6 +18,7 @@ import io
 import os
 import pstats
 import random
+import resource
 import tempfile
 import time
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ class ImportRun:
     processes: int
     seconds: float
     summary: ImportSummary
+    #: CPU seconds (user + system) of this process and of the mapping workers during the import
+    cpu_self: float = 0.0
+    cpu_workers: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ def run(rows: int = 100_000, *, db_url: str | None = None, profile: bool = False
         profiler = cProfile.Profile() if profile and number == 0 else None
         os.sync()  # the previous run's pages are written back now, not during this run
         try:
+            cpu_before = _cpu()
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
@@ -156,13 +161,21 @@ def run(rows: int = 100_000, *, db_url: str | None = None, profile: bool = False
             if profiler:
                 profiler.disable()
             seconds = time.perf_counter() - started
+            cpu_after = _cpu()
         finally:
             store.dispose()
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         assert counted == rows and summary.rows == rows, (counted, summary.rows)
-        runs.append(ImportRun(summary.processes, seconds, summary))
+        runs.append(ImportRun(summary.processes, seconds, summary, cpu_after[0] - cpu_before[0],
+                              cpu_after[1] - cpu_before[1]))
     return BenchResult(rows, baseline_seconds, runs)
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of its finished child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def report(result: BenchResult) -> str:
@@ -175,10 +188,14 @@ def report(result: BenchResult) -> str:
     for number, run in enumerate(result.imports):
         how = f"{run.processes} mapping processes" if run.processes else "mapping in-process"
         label = "import" if number == 0 else "  compared"
+        cpu = f"cpu {run.cpu_self:.1f} s" + (f" + workers {run.cpu_workers:.1f} s" if run.processes else "")
         lines += [
-            f"{label:<15} {result.rate(run):>10,.0f} records/s   map + 文字 + store, {how} ({run.seconds:.2f} s)",
+            f"{label:<15} {result.rate(run):>10,.0f} records/s   map + 文字 + store, {how} "
+            f"({run.seconds:.2f} s, {cpu})",
             f"{'ratio' if number == 0 else '  ratio':<15} {result.ratio(run):>10.3f}   import / baseline",
         ]
+    loads = " ".join(f"{load:.2f}" for load in os.getloadavg())
+    lines.append(f"load average    {loads}   (1, 5, 15 min: the machine is shared, rates move with it)")
     return "\n".join(lines)
 
 

@@ -19,7 +19,8 @@ from adapters.inbound.files.sources import row_digest
 from broker.imports import NewRecord, json_text
 from mappings.errors import FieldError
 
-Row = tuple[int, dict[str, str]]
+#: (row number, row): a CSV row's values in column order, or a fixed-width record's {column: text}
+Row = tuple[int, list[str] | dict[str, str]]
 #: (mapping id, mapping version, lineage entries) by lineage digest, as `ImportStore` stores them
 Lineages = dict[str, tuple[str, str, list[dict[str, Any]]]]
 
@@ -36,8 +37,9 @@ class MappedChunk:
 class RowMapper:
     """A spec's compiled function and the lineage digests it has produced so far."""
 
-    def __init__(self, spec: mappings.Spec, layout_name: str) -> None:
+    def __init__(self, spec: mappings.Spec, layout_name: str, columns: tuple[str, ...] | None = None) -> None:
         self.compiled = spec.compiled
+        self.columns = columns
         self.spec_id = spec.id
         self.version = str(spec.version)
         self.layout_name = layout_name
@@ -59,8 +61,9 @@ class RowMapper:
     def map_rows(self, rows: list[Row]) -> MappedChunk:
         chunk = MappedChunk()
         records, refused, used = chunk.records, chunk.refused, chunk.lineages
-        map_record, layout_name = self.compiled.map, self.layout_name
-        for row_no, row in rows:
+        map_record, layout_name, columns = self.compiled.map, self.layout_name, self.columns
+        for row_no, values in rows:
+            row = values if isinstance(values, dict) else dict(zip(columns or (), values, strict=True))
             output, lineage, errors = map_record(row)
             if errors:
                 refused.append((row_no, row, errors))

@@ -161,7 +161,8 @@ class Importer:
 
         # a pool only for a file with work for it: forking costs more than mapping a few chunks
         wanted = self.processes if source.total > 2 * self.chunk_rows else 0
-        mapping = mapping_for(RowMapper(self.spec, layout.name), wanted)  # forks before any thread starts
+        # forked before any thread starts
+        mapping = mapping_for(RowMapper(self.spec, layout.name, source.columns), wanted)
         summary.processes = mapping.processes
         writer = ChunkWriter(store) if send is None else None
         # what exists now — specs, code lists, the address index — outlives the import; frozen, the

@@ -101,8 +101,17 @@ class Source:
             self.records = _split_records(self.data, self.layout)  # type: ignore[arg-type]
             self.total = len(self.records)
 
-    def rows(self, on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number, {column: text}) of every row that could be read; the others go to on_problem."""
+    @property
+    def columns(self) -> tuple[str, ...] | None:
+        """A CSV file's columns, in the order of the values `rows` yields; None for fixed width."""
+        return self.layout.columns if isinstance(self.layout, CsvLayout) else None
+
+    def rows(self, on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, list[str] | dict[str, str]]]:
+        """(row number, row) of every row that could be read; the others go to on_problem.
+
+        A CSV row comes as its list of values in `columns` order — the dict is made where the row is
+        mapped, which may be another process — and a fixed-width record as {column: text}.
+        """
         if isinstance(self.layout, CsvLayout):
             yield from self._csv_rows(self.layout, on_problem)
             return
@@ -115,16 +124,15 @@ class Source:
         yield from fixed_width.read(self.data, self.layout, on_error=decode_issue)
 
     def _csv_rows(self, layout: CsvLayout,
-                  on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, dict[str, str]]]:
+                  on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(self.text))
         header = next(reader, None)
         if header is None or tuple(header) != layout.columns:
             raise FileRefused(header_mismatch(layout, header))
-        columns = layout.columns
-        width = len(columns)
+        width = len(layout.columns)
         for row_no, values in enumerate(reader, start=1):
             if len(values) == width:
-                yield row_no, dict(zip(columns, values, strict=True))
+                yield row_no, values
             elif values:
                 reason = f"the row has {len(values)} columns, the layout has {width}"
                 on_problem(RowProblem(row_no, "*", f"{len(values)} columns", reason, MALFORMED))

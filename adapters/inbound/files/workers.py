@@ -10,6 +10,7 @@ importing process runs one thread, so `mapping_for` falls back to mapping in-pro
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 from multiprocessing.pool import Pool
@@ -59,6 +60,8 @@ class InProcess:
 
 
 def _adopt(mapper: RowMapper) -> None:
+    # the inherited specs and tables live as long as the worker: the collector need not walk them
+    gc.freeze()
     _worker_mapper.append(mapper)
 
 
