@@ -44,8 +44,9 @@ class BatchInfo:
 class NewRecord(NamedTuple):
     """One accepted row, ready to store; its canonical record and source row as `json_text`.
 
-    A named tuple, not a dataclass: a register makes one per resident, often in a mapping process
-    that sends them back pickled.
+    `write_chunk` takes these or plain tuples in the same field order (`RecordRow`): a register
+    makes one per resident, often in a mapping process that sends them back pickled, and a plain
+    tuple unpickles in C where a named tuple calls its class.
     """
 
     lg_code: str
@@ -55,6 +56,10 @@ class NewRecord(NamedTuple):
     canonical_json: str
     source_json: str
     lineage_sha256: str
+
+
+#: a `NewRecord` as a plain tuple: (lg_code, atena_no, row_sha256, row_no, canonical_json, source_json, lineage_sha256)
+RecordRow = tuple[str, str, str, int, str, str, str]
 
 
 def json_text(value: Any) -> str:
@@ -125,7 +130,7 @@ class ImportStore:
             }]).scalar_one()
         return BatchInfo(batch_id, 0, new=True)
 
-    def write_chunk(self, batch: BatchInfo, *, records: Sequence[NewRecord], rejections: Sequence[Rejection],
+    def write_chunk(self, batch: BatchInfo, *, records: Sequence[RecordRow], rejections: Sequence[Rejection],
                     lineages: dict[str, tuple[str, str, list[dict[str, Any]]]], through_row: int,
                     file_sha256: str, mapping: tuple[str, str], quarantine_headers: dict[str, Any],
                     sender: str | None) -> ChunkResult:
@@ -133,7 +138,7 @@ class ImportStore:
         result = ChunkResult()
         at = now()
         with self.store.write() as s:
-            added = self._insert_lineages(s, {r.lineage_sha256 for r in records}, lineages)
+            added = self._insert_lineages(s, {r[6] for r in records}, lineages)  # lineage_sha256
             # records stored before (by this file or any other) are skipped by their key
             result.inserted = self._insert_records.execute(s.connection(), records, batch_id=batch.id,
                                                            file_sha256=file_sha256, mapping=mapping, created_at=at)
@@ -234,4 +239,5 @@ class ImportStore:
             return int(s.execute(select(func.count()).select_from(ImportedRecord)).scalar_one())
 
 
-__all__ = ["BatchInfo", "ChunkResult", "ImportStore", "NewRecord", "Rejection", "StoredRecord", "json_text"]
+__all__ = ["BatchInfo", "ChunkResult", "ImportStore", "NewRecord", "RecordRow", "Rejection", "StoredRecord",
+           "json_text"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import mappings
 from adapters.inbound.files.sources import row_digest
-from broker.imports import NewRecord, json_text
+from broker.imports import RecordRow, json_text
 from mappings.errors import FieldError
 
 #: (row number, row): a CSV row's values in column order, or a fixed-width record's {column: text}
@@ -29,7 +29,8 @@ Lineages = dict[str, tuple[str, str, list[dict[str, Any]]]]
 class MappedChunk:
     """One chunk after mapping; rows keep their file order within `records` and `refused`."""
 
-    records: list[NewRecord] = field(default_factory=list)
+    #: accepted rows as plain tuples in `NewRecord`'s field order (cheap to send between processes)
+    records: list[RecordRow] = field(default_factory=list)
     refused: list[tuple[int, dict[str, str], list[FieldError]]] = field(default_factory=list)
     lineages: Lineages = field(default_factory=dict)
 
@@ -72,8 +73,8 @@ class RowMapper:
             sha = self.lineage_sha256(lineage)
             if sha not in used:
                 used[sha] = self._lineages[sha]
-            records.append(NewRecord(ids["lgCode"], ids["atenaNo"], row_digest(layout_name, row), row_no,
-                                     json_text(output), json_text(row), sha))
+            records.append((ids["lgCode"], ids["atenaNo"], row_digest(layout_name, row), row_no,
+                            json_text(output), json_text(row), sha))
         return chunk
 
 

@@ -23,7 +23,7 @@ from adapters.inbound.files.sending import SendResult, SendTarget, send_records
 from adapters.inbound.files.sources import FileRefused, RowProblem, Source, find_layout
 from adapters.inbound.files.workers import Mapping, Pending, mapping_for
 from adapters.inbound.files.writer import ChunkWriter
-from broker.imports import BatchInfo, ImportStore, NewRecord, Rejection
+from broker.imports import BatchInfo, ImportStore, NewRecord, RecordRow, Rejection
 from broker.store import Store
 
 CANONICAL = "canonical.jumin"  # the mapping target of an imported record
@@ -119,7 +119,7 @@ class _Chunk:
 class _Stored:
     """A chunk ready for the store: what `ImportStore.write_chunk` takes."""
 
-    records: list[NewRecord]
+    records: list[RecordRow]
     rejections: list[Rejection]
     lineages: Lineages
     last_row: int
@@ -203,7 +203,7 @@ class Importer:
             chunk.last_row = max(chunk.last_row, problem.row)
 
         def hand_over(oldest: tuple[Pending, _Chunk]) -> None:
-            put(self._collect(summary, source, oldest[1], oldest[0].get()))
+            put(self._collect(summary, source, oldest[1], oldest[0].result()))
             if progress:
                 progress(summary.rows, source.total)
 
@@ -250,8 +250,9 @@ class Importer:
         summary.duplicates += result.duplicates
         summary.quarantined += result.quarantined
         if send is not None and chunk.records:
-            keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in chunk.records]
-            rows_of_chunk = {r.row_sha256: r.row_no for r in chunk.records}
+            records = [NewRecord(*record) for record in chunk.records]
+            keys = [(r.lg_code, r.atena_no, r.row_sha256) for r in records]
+            rows_of_chunk = {r.row_sha256: r.row_no for r in records}
             sent = send_records(send, service_of(CANONICAL), self.imports, keys, rows_of_chunk)
             total = summary.send or SendResult()
             total.sent, total.already = total.sent + sent.sent, total.already + sent.already

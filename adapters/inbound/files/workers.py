@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import threading
-from multiprocessing.pool import Pool
+from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from adapters.inbound.files.chunks import MappedChunk, Row, RowMapper
@@ -23,11 +23,11 @@ _worker_mapper: list[RowMapper] = []
 
 
 class Pending(Protocol):
-    def get(self) -> MappedChunk: ...
+    def result(self) -> MappedChunk: ...
 
 
 class Mapping(Protocol):
-    """Accepts chunks of rows; each `submit` returns a handle whose `get` gives the mapped chunk."""
+    """Accepts chunks of rows; each `submit` returns a handle whose `result` is the mapped chunk."""
 
     processes: int
 
@@ -40,7 +40,7 @@ class _Done:
     def __init__(self, chunk: MappedChunk) -> None:
         self.chunk = chunk
 
-    def get(self) -> MappedChunk:
+    def result(self) -> MappedChunk:
         return self.chunk
 
 
@@ -69,20 +69,31 @@ def _map_in_worker(rows: list[Row]) -> MappedChunk:
     return _worker_mapper[0].map_rows(rows)
 
 
+def _started() -> bool:
+    return bool(_worker_mapper)
+
+
 class WorkerPool:
-    """Forked processes that each hold the mapper; chunks go to whichever is free."""
+    """Forked processes that each hold the mapper; chunks go to whichever is free.
+
+    A `ProcessPoolExecutor`, not a `multiprocessing.Pool`: the latter's worker-handler thread wakes
+    on every result waiting in the pipe and, under a stream of results, spins on the importing
+    process's interpreter lock.
+    """
 
     def __init__(self, mapper: RowMapper, processes: int) -> None:
         self.processes = processes
-        # forked now, while the importing process has one thread; the mapper is inherited, not pickled
-        self._pool: Pool = multiprocessing.get_context("fork").Pool(processes, _adopt, (mapper,))
+        self._executor = ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), _adopt, (mapper,))
+        # the first task forks every worker — now, while the importing process has one thread —
+        # and shows they started: the mapper is inherited, not pickled
+        if not self._executor.submit(_started).result():
+            raise RuntimeError("mapping workers did not start")
 
     def submit(self, rows: list[Row]) -> Pending:
-        return self._pool.apply_async(_map_in_worker, (rows,))
+        return self._executor.submit(_map_in_worker, rows)
 
     def close(self) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def can_fork() -> bool:
