@@ -22,6 +22,7 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 import api_specs
+from adapters.outbound.webhook import post_json
 from broker.errors import NotFound
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 from broker.service import Service
@@ -118,18 +119,7 @@ class SeihonWebhookDelivery(OutboundAdapter, _Seihon):
             raise DeliveryFailed(f"system {message.destination.id} has no endpoint URL", retryable=False)
         fields = self.fields(message)
         payload = {"meta": self.meta(message), **fields, "seihon": base64.b64encode(fields["seihon"]).decode()}
-        try:
-            resp = self.client.post(url, content=json.dumps(payload, ensure_ascii=False).encode("utf-8"), headers={
-                "content-type": "application/json; charset=utf-8", "idempotency-key": message.receipt_id,
-                "x-chipla-attempt": str(message.attempt)})
-        except httpx.TimeoutException as exc:
-            raise DeliveryFailed(f"5004 timeout: {exc}") from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"5003 {type(exc).__name__}: {exc}") from exc
-        if resp.is_success or resp.status_code == 409:
-            return
-        retryable = resp.status_code >= 500 or resp.status_code in (408, 429)
-        raise DeliveryFailed(f"HTTP {resp.status_code}: {resp.text[:300]}", retryable=retryable)
+        post_json(self.client, url, json.dumps(payload, ensure_ascii=False).encode("utf-8"), message)
 
     def close(self) -> None:
         self.client.close()

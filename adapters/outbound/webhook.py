@@ -26,6 +26,25 @@ def payload(message: OutboundMessage) -> dict[str, Any]:
     return out
 
 
+def post_json(client: httpx.Client, url: str, body: bytes, message: OutboundMessage) -> None:
+    """POST one delivery the way every webhook receiver gets it: idempotency key, attempt, signature
+    when the receiver has a secret; the answer read as the module docstring says."""
+    sent = {"content-type": "application/json; charset=utf-8", "idempotency-key": message.receipt_id,
+            "x-chipla-attempt": str(message.attempt)}
+    if message.destination.webhook_secret:
+        sent.update(webhook_signature.headers(message.destination.webhook_secret, body))
+    try:
+        resp = client.post(url, content=body, headers=sent)
+    except httpx.TimeoutException as exc:
+        raise DeliveryFailed(f"5004 timeout: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"5003 {type(exc).__name__}: {exc}") from exc
+    if resp.is_success or resp.status_code == 409:
+        return
+    retryable = resp.status_code >= 500 or resp.status_code in (408, 429)
+    raise DeliveryFailed(f"HTTP {resp.status_code}: {resp.text[:300]}", retryable=retryable)
+
+
 class WebhookAdapter(OutboundAdapter):
     kind = "webhook"
     sends_mapped = True
@@ -37,22 +56,8 @@ class WebhookAdapter(OutboundAdapter):
         url = message.destination.endpoint_url
         if not url:
             raise DeliveryFailed(f"system {message.destination.id} has no endpoint URL", retryable=False)
-        body = json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8")
-        sent = {"content-type": "application/json; charset=utf-8", "idempotency-key": message.receipt_id,
-                "x-chipla-attempt": str(message.attempt)}
-        if message.destination.webhook_secret:
-            sent.update(webhook_signature.headers(message.destination.webhook_secret, body))
-        try:
-            resp = self.client.post(url, content=body, headers=sent)
-        except httpx.TimeoutException as exc:
-            raise DeliveryFailed(f"5004 timeout: {exc}") from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"5003 {type(exc).__name__}: {exc}") from exc
-        if resp.is_success or resp.status_code == 409:
-            return
-        detail = f"HTTP {resp.status_code}: {resp.text[:300]}"
-        retryable = resp.status_code >= 500 or resp.status_code in (408, 429)
-        raise DeliveryFailed(detail, retryable=retryable)
+        post_json(self.client, url, json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8"),
+                  message)
 
     def close(self) -> None:
         self.client.close()
