@@ -11,6 +11,7 @@
     │   └── RequestInvalid        1011 unknown operation, 1012
     ├── NotAllowed                2xxx: authentication and authorisation
     ├── NotFound                  3xxx
+    ├── StoreUnavailable          5002: the store is away; the sender retries
     └── DownstreamError           5003 / 5004
 
 ``message`` is safe to show the sender; ``log_detail`` stays in the hub's logs.
@@ -81,3 +82,7 @@ class NotFound(HubError):
 
 class DownstreamError(HubError):
     default_code = "downstream_unavailable"
+
+
+class StoreUnavailable(HubError):
+    default_code = "store_unavailable"

@@ -1,8 +1,11 @@
-"""Prometheus counters of the core, exposed by the composition root at ``/metrics``."""
+"""Prometheus counters of the core, exposed by the composition root at ``/metrics``, and the outbox
+backlog gauges, read from the store at scrape time (the same for every process)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import REGISTRY, Counter, Gauge
+
+from broker.backlog import BacklogCollector
 
 ACCEPTED = Counter("chipla_messages_accepted_total", "Messages durably accepted", ["service", "operation"])
 DUPLICATES = Counter("chipla_messages_resent_total", "Re-sent message ids answered with the first receipt")
@@ -18,3 +21,5 @@ QUARANTINE_PURGED = Counter("chipla_quarantine_purged_total", "Quarantine entrie
 QUARANTINE_BYTES = Gauge("chipla_quarantine_bytes", "Bytes of original input held in quarantine (last sweep)")
 DELIVERIES = Counter("chipla_delivery_attempts_total", "Delivery attempts by outcome",
                      ["destination", "outcome"])
+OUTBOX_BACKLOG = BacklogCollector()  # the composition root attaches the store
+REGISTRY.register(OUTBOX_BACKLOG)

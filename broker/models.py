@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,11 +164,16 @@ class Delivery(Base):
         UniqueConstraint("message_seq", "destination", name="uq_deliveries_message_destination"),
         Index("ix_deliveries_claim", "destination", "status", "next_attempt_at"),
         Index("ix_deliveries_order", "destination", "subject_key", "message_seq"),
+        # the rows still in the outbox, for supervisors, /readyz and the backlog gauges (all destinations)
+        Index("ix_deliveries_undelivered", "status", "next_attempt_at",
+              postgresql_where=text("status IN ('pending', 'in_flight')"),
+              sqlite_where=text("status IN ('pending', 'in_flight')")),
     )
 
 
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
+    __table_args__ = (Index("ix_delivery_attempts_finished_at", "finished_at"),)
     id: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
     attempt_no: Mapped[int] = mapped_column(Integer)

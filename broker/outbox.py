@@ -3,15 +3,22 @@
 A delivery is claimable only when no earlier delivery for the same (destination, subject key) is
 still pending or in flight, so one resident's changes reach each destination in accept order while
 other residents and other destinations go on. A dead letter releases the ones behind it.
+
+A claim may carry a cap on the destination's rows in flight. The cap is enforced here, in the
+store, for every process at once: on PostgreSQL the claims of one destination take a transaction
+advisory lock, count what is in flight and claim only the room left, so two hub processes cannot
+both see room for the same rows. A claim whose rows could not be handed on (the broker was away)
+is released at once instead of waiting for its lease.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from broker import audit, metrics
@@ -51,8 +58,10 @@ class Outbox:
         self.policy = policy
         self.lease = timedelta(seconds=lease_seconds)
 
-    def claim(self, destination: str, owner: str, limit: int = 50, *, with_mapped: bool = True) -> list[Claimed]:
-        """``with_mapped=False`` skips reading the stored mapped forms (the destination's adapter sends none)."""
+    def claim(self, destination: str, owner: str, limit: int = 50, *, with_mapped: bool = True,
+              max_in_flight: int | None = None) -> list[Claimed]:
+        """Claim up to ``limit`` due rows; with ``max_in_flight``, never more than that in flight at once.
+        ``with_mapped=False`` skips reading the stored mapped forms (the destination's adapter sends none)."""
         t = now()
         earlier = aliased(Delivery)
         blocked = exists().where(and_(
@@ -69,6 +78,15 @@ class Outbox:
             .limit(limit)
         )
         with self.store.write() as s:
+            if max_in_flight is not None:
+                if not self.store.is_sqlite:  # SQLite: the write transaction already excludes other claims
+                    s.execute(select(func.pg_advisory_xact_lock(_claim_lock_key(destination))))
+                busy = s.execute(select(func.count()).select_from(Delivery).where(
+                    Delivery.destination == destination, Delivery.status == DeliveryStatus.IN_FLIGHT)).scalar_one()
+                room = max_in_flight - int(busy)
+                if room <= 0:
+                    return []
+                q = q.limit(min(limit, room))
             if not self.store.is_sqlite:
                 q = q.with_for_update(skip_locked=True, of=Delivery)
             ids = list(s.execute(q).scalars())
@@ -155,6 +173,19 @@ class Outbox:
                 conn.execute(insert(table_of(DeliveryAttempt)), attempts)
             audit.append_many(s, entries)
 
+    def release(self, delivery_ids: list[int], owner: str) -> int:
+        """Give back rows this claim took but never handed on: pending again at once, and the claim
+        does not count as an attempt (nothing was tried)."""
+        if not delivery_ids:
+            return 0
+        with self.store.write() as s:
+            res = s.execute(update(Delivery).where(
+                Delivery.id.in_(delivery_ids), Delivery.status == DeliveryStatus.IN_FLIGHT,
+                Delivery.lease_owner == owner,
+            ).values(status=DeliveryStatus.PENDING, lease_until=None, lease_owner=None,
+                     attempts=Delivery.attempts - 1))
+            return _count(res)
+
     def expire_leases(self) -> int:
         """Return deliveries whose worker vanished (lease passed) to the queue."""
         with self.store.write() as s:
@@ -174,3 +205,8 @@ class Outbox:
         with self.store.read() as s:
             return list(s.execute(select(Delivery.destination).where(
                 Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now()).distinct()).scalars())
+
+
+def _claim_lock_key(destination: str) -> int:
+    """A stable signed 64-bit key per destination for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.sha256(f"chipla.claim:{destination}".encode()).digest()[:8], "big", signed=True)

@@ -2,12 +2,15 @@
 
 The hot path reads an immutable snapshot that is rebuilt at most once per ``ttl`` seconds (and at
 once after a change made through this process), so a change made by another process is seen within
-that time.
+that time. When the store is away, the last good snapshot keeps answering who is who for up to
+``stale_seconds`` (the store's outage then answers 5002 at the accept, a code senders retry, not an
+internal error at the credential check); past that, or with no snapshot yet, ``StoreUnavailable``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,9 +20,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from broker.clock import now
-from broker.errors import DuplicateConflict, NotAllowed, NotFound, RequestInvalid
+from broker.errors import DuplicateConflict, NotAllowed, NotFound, RequestInvalid, StoreUnavailable
 from broker.models import AclEntry, Subscription, System
-from broker.store import Store
+from broker.store import Store, is_store_failure
+
+log = logging.getLogger(__name__)
 
 ADMIN_ROLE = "admin"
 
@@ -72,21 +77,38 @@ class Snapshot:
 
 
 class SystemRegistry:
-    def __init__(self, store: Store, ttl: float = 1.0) -> None:
+    def __init__(self, store: Store, ttl: float = 1.0, stale_seconds: float = 300.0) -> None:
         self.store = store
         self.ttl = ttl
+        self.stale_seconds = stale_seconds
         self._snap: Snapshot | None = None
-        self._built_at = 0.0
+        self._built_at = 0.0  # when the snapshot was read from the store
+        self._tried_at = 0.0  # when a rebuild was last tried (failed tries wait ``ttl`` too)
         self._lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        if self._snap is None or time.monotonic() - self._built_at > self.ttl:
+        if self._snap is None or time.monotonic() - self._tried_at > self.ttl:
             with self._lock:
-                if self._snap is None or time.monotonic() - self._built_at > self.ttl:
-                    self._snap = self._build()
-                    self._built_at = time.monotonic()
+                if self._snap is None or time.monotonic() - self._tried_at > self.ttl:
+                    self._rebuild()
+        assert self._snap is not None
         return self._snap
+
+    def _rebuild(self) -> None:
+        self._tried_at = time.monotonic()
+        try:
+            self._snap = self._build()
+            self._built_at = self._tried_at
+        except Exception as exc:
+            if not is_store_failure(exc):
+                raise
+            age = self._tried_at - self._built_at
+            if self._snap is None or age > self.stale_seconds:
+                self._snap = None
+                raise StoreUnavailable("保存先に接続できません。しばらくしてから送り直してください",
+                                       log_detail=f"registry reload: {type(exc).__name__}") from exc
+            log.warning("store unreachable: serving the registry snapshot read %.0f s ago", age)
 
     def invalidate(self) -> None:
         self._snap = None

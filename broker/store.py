@@ -7,10 +7,19 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from broker import audit, migrate
 from broker.db import is_sqlite, make_engine, session_factory
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """Did the database fail us (connection refused or cut, server shutting down), rather than our code?"""
+    if isinstance(exc, OperationalError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def affected(result: Any) -> int:

@@ -18,6 +18,7 @@ import connexion
 from connexion.exceptions import ProblemException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,13 +35,15 @@ from adapters.inbound.soap.endpoint import SoapEndpoint
 from adapters.inbound.soap.wsdl_docs import WsdlDocuments
 from adapters.outbound.ngsi.api import NgsiApi
 from broker.errors import HubError
+from broker.metrics import OUTBOX_BACKLOG
+from broker.readiness import Readiness
 from chipla.console_wiring import console_deps
 from chipla.notify import runtime_of
 from chipla.notify_inbox import inbox_routes
 from chipla.opendata_site import opendata_routes
 from chipla.wiring import Parts
 
-FAST_PREFIXES = ("/soap/", "/healthz", "/metrics", "/console", "/ngsi/", "/opendata")
+FAST_PREFIXES = ("/soap/", "/healthz", "/readyz", "/metrics", "/console", "/ngsi/", "/opendata")
 
 
 class PathDispatch:
@@ -71,6 +74,15 @@ def build_app(parts: Parts) -> ASGIApp:
             body["mqtt"] = parts.sensors.status()
         return JSONResponse(body)
 
+    readiness = Readiness(parts.store, parts.settings.broker_url if parts.settings.dispatcher == "celery" else "",
+                          stall_seconds=parts.settings.ready_stall_seconds)
+    OUTBOX_BACKLOG.attach(parts.store)
+
+    async def readyz(_: Request) -> Response:
+        """Ready to take work and pass it on: store, broker (Celery), delivery moving. 503 otherwise."""
+        report = await run_in_threadpool(readiness.report)
+        return JSONResponse(report.as_json(), status_code=200 if report.ready else 503)
+
     async def metrics(request: Request) -> Response:
         if not metrics_allowed(request, parts.settings.metrics_token):
             return JSONResponse({"detail": "metrics need a bearer token (CHIPLA_METRICS_TOKEN) or a loopback client"},
@@ -100,6 +112,7 @@ def build_app(parts: Parts) -> ASGIApp:
     fast = Starlette(routes=[
         *(Route(endpoint.path, endpoint.handle, methods=["GET", "POST"]) for endpoint in soap),
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/", root),
         *inbox_routes(parts),  # before the console's Mount, which takes every other /console path

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
+from chipla import log_flood
 from chipla.app import build_app
 from chipla.config import Settings
 from chipla.wiring import build
 
 
 def create_app() -> ASGIApp:
+    log_flood.install()  # each worker process logs through its own handlers
     return build_app(build(Settings.load()))

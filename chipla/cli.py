@@ -12,7 +12,7 @@ import warnings
 # connexion imports starlette's test client at import time, which warns about httpx; nothing here uses it
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from chipla import failures  # noqa: E402  (after the warning filter: it imports connexion's neighbours)
+from chipla import failures, log_flood  # noqa: E402  (after the warning filter: it imports connexion's neighbours)
 
 COMMANDS = ("serve", "dispatch", "demo", "audit", "deadletters", "db", "bench", "worker", "conformance",
             "importer", "exporter", "replay", "xmlsig", "registry", "reference", "mqtt", "opendata", "console")
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "zeep", "urllib3", "alembic", "connexion", "mail.log"):  # mail.log: aiosmtpd
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    log_flood.install()  # an outage logs one line per kind of failure per interval, not one per request
     debug = args.debug or os.environ.get("CHIPLA_DEBUG") == "1"
     try:
         return int(args.func(args) or 0)

@@ -40,6 +40,9 @@ class Settings:
     max_message_bytes: int = 1024 * 1024
     sqlite_synchronous: str = "FULL"
     lease_seconds: float = 60.0
+    max_in_flight: int = 50  # Celery: rows in flight per destination, for all hub processes together
+    registry_stale_seconds: float = 300.0  # store away: authenticate from the last registry read this long
+    ready_stall_seconds: float = 30.0  # /readyz: due work waiting this long with no attempt finishing = stalled
     log_level: str = "INFO"
     # sensor feeds: "embedded" starts Mosquitto on 127.0.0.1:mqtt_port; "off"; or mqtt://user:pw@host:port
     mqtt_url: str = "embedded"
@@ -81,7 +84,7 @@ class Settings:
         if self.mqtt_url not in ("embedded", "off") and not self.mqtt_url.startswith(("mqtt://", "tcp://")):
             raise ConfigError(f"CHIPLA_MQTT_URL must be embedded, off or mqtt://…, not {self.mqtt_url!r}")
         for name in ("quarantine_retention_days", "quarantine_max_bytes", "refusals_per_minute",
-                     "anonymous_samples_per_minute"):
+                     "anonymous_samples_per_minute", "max_in_flight"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"CHIPLA_{name.upper()} must be at least 1")
         try:

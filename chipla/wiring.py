@@ -91,7 +91,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     delivers while the serving process, with ``CHIPLA_DISPATCHER=external``, does not)."""
     store = Store(settings.db_url, synchronous=settings.sqlite_synchronous)
     store.migrate()
-    registry = SystemRegistry(store)
+    registry = SystemRegistry(store, stale_seconds=settings.registry_stale_seconds)
     if settings.registry_file:
         counts = registry_file.load(settings.registry_file, registry, delivery_kinds=delivery_kinds(settings))
         log.info("registry file %s: %s", settings.registry_file, ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -116,7 +116,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     elif settings.dispatcher == "celery":
         from broker.dispatch.celery_relay import CeleryRelay
 
-        dispatcher = CeleryRelay(outbox, settings.broker_url)
+        dispatcher = CeleryRelay(outbox, settings.broker_url, max_in_flight=settings.max_in_flight)
     else:
         if store.is_sqlite:
             released = outbox.release_all_leases()

@@ -15,20 +15,23 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from celery import Celery
+from celery import Celery, Task
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 import mappings
 from broker.dispatch.base import Deliverer
 from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
 from broker.outbox import Outbox
 from broker.registry import SystemRegistry
-from broker.store import Store
-from chipla import notify, signing
+from broker.store import Store, is_store_failure
+from chipla import log_flood, notify, signing
 from chipla.config import Settings
 from chipla.services import catalog
 from chipla.wiring import deliverer, outbound_adapters, retry_policy
 
 log = logging.getLogger(__name__)
+
+STORE_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,22 @@ def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Cele
                     task_default_queue=QUEUE)
     bound = runner or DeliveryRunner(settings)
 
-    @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-    def deliver(delivery_id: int, owner: str) -> str:
-        return bound.run(delivery_id, owner)
+    @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True, bind=True,
+              max_retries=None)
+    def deliver(self: Task, delivery_id: int, owner: str) -> str:
+        try:
+            return bound.run(delivery_id, owner)
+        except Exception as exc:
+            if not is_store_failure(exc) or self.request.retries >= store_retries:
+                raise
+            # the store is away: try again in a second instead of leaving the row to its lease
+            raise self.retry(countdown=STORE_RETRY_SECONDS, exc=exc) from exc
 
+    store_retries = max(int(settings.lease_seconds / STORE_RETRY_SECONDS), 1)  # past the lease the claim is gone
+    after_setup_logger.connect(_gate_logs, weak=False)
+    after_setup_task_logger.connect(_gate_logs, weak=False)
     return app
+
+
+def _gate_logs(**_: object) -> None:
+    log_flood.install()

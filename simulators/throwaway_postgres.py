@@ -48,14 +48,22 @@ class ThrowawayPostgres:
         full = ["runuser", "-u", self.user, "--", *cmd] if self.user else list(cmd)
         subprocess.run(full, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    def start(self) -> ThrowawayPostgres:
+    def start(self, max_connections: int = 200) -> ThrowawayPostgres:
         self._run(_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "chipla", "-E", "UTF8",
                   "--no-locale")
-        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        self._opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections={max_connections}"
         if not self.durable:
-            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start")
+            self._opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self.resume()
         return self
+
+    def pause(self) -> None:
+        """Stop the server (open connections are cut); ``resume`` starts it again on the same data."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", self._opts, "-l", str(self.root / "log"), "-w",
+                  "start")
 
     def stop(self) -> None:
         try:

@@ -7,8 +7,13 @@ leaves its rows ``in_flight`` until their lease passes; the supervisor then retu
 outbox and they are claimed and published again.
 
 One relay thread per destination, as in the inline dispatcher, and a cap on each destination's rows
-in flight: a destination that is down or slow fills at most its own share of the queue, so workers
-stay free for the others.
+in flight, enforced by the outbox for all hub processes together: a destination that is down or
+slow fills at most its own share of the queue, so workers stay free for the others.
+
+When the broker is away, a publish fails after a short, bounded retry; the rows of that claim that
+were not handed on are released at once (not left to their lease), and the relay claims nothing
+more until a connection to the broker succeeds again (tried every ``broker_retry_seconds``), so
+delivery resumes within seconds of the broker coming back.
 """
 
 from __future__ import annotations
@@ -20,10 +25,8 @@ import uuid
 from urllib.parse import urlsplit
 
 from celery import Celery
-from sqlalchemy import func, select
 
 from broker.dispatch.base import Dispatcher
-from broker.models import Delivery, DeliveryStatus
 from broker.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 TASK_NAME = "chipla.deliver"
 QUEUE = "chipla"
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
+# a publish to a broker that is away gives up within about a second; the relay tries again later
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.3, "interval_max": 0.5}
 
 
 def client_app(broker_url: str, name: str = "chipla-relay") -> Celery:
@@ -42,7 +47,10 @@ def client_app(broker_url: str, name: str = "chipla-relay") -> Celery:
                          "database and filesystem transports poll and lose messages when a worker dies")
     app = Celery(name, broker=broker_url, set_as_current=False)
     app.conf.update(task_default_queue=QUEUE, task_ignore_result=True,
-                    broker_connection_retry_on_startup=True)
+                    broker_connection_retry_on_startup=True, broker_connection_timeout=2.0,
+                    task_publish_retry_policy=PUBLISH_RETRY)
+    if scheme.startswith("redis"):
+        app.conf.broker_transport_options = {"socket_connect_timeout": 2.0}
     return app
 
 
@@ -60,9 +68,11 @@ class _DestinationRelay:
         while not r.stopping.is_set():
             published = 0
             try:
-                room = r.max_in_flight - r.in_flight(self.destination)
-                if room > 0:
-                    published = self.relay_once(min(room, r.batch_size))
+                published = self.relay_once(r.batch_size)
+            except BrokerAway:  # claim nothing more until the broker answers again
+                while not r.stopping.wait(r.broker_retry_seconds) and not r.broker_reachable():
+                    pass
+                continue
             except Exception:
                 log.exception("relay pass failed for %s", self.destination)
             if not published:
@@ -71,20 +81,28 @@ class _DestinationRelay:
 
     def relay_once(self, limit: int) -> int:
         """Claim under a fresh owner token, so a task left over from an earlier claim finds no work."""
-        owner = self.relay.next_owner()
-        claimed = self.relay.outbox.claim(self.destination, owner, limit)
-        for item in claimed:
+        r = self.relay
+        owner = r.next_owner()
+        claimed = r.outbox.claim(self.destination, owner, limit, max_in_flight=r.max_in_flight)
+        for i, item in enumerate(claimed):
             try:
-                self.relay.publish(item.delivery_id, owner)
-            except Exception:  # this row and the rest of the batch are claimed again when their lease passes
-                log.exception("publishing delivery %s to %s failed", item.delivery_id, self.destination)
-                return 0
+                r.publish(item.delivery_id, owner)
+            except Exception as exc:
+                released = r.outbox.release([c.delivery_id for c in claimed[i:]], owner)
+                log.warning("broker unreachable, %d claims of %s released: %s", released, self.destination,
+                            f"{type(exc).__name__}: {exc}")
+                raise BrokerAway from exc
         return len(claimed)
+
+
+class BrokerAway(Exception):
+    """A publish failed after its retries: the relay waits a little and tries again."""
 
 
 class CeleryRelay(Dispatcher):
     def __init__(self, outbox: Outbox, broker_url: str, *, poll_seconds: float = 0.2,
-                 batch_size: int = 50, max_in_flight: int = 50, app: Celery | None = None) -> None:
+                 batch_size: int = 50, max_in_flight: int = 50, app: Celery | None = None,
+                 broker_retry_seconds: float = 1.0) -> None:
         if max_in_flight < 1 or batch_size < 1:
             raise ValueError("max_in_flight and batch_size must be at least 1")
         self.outbox = outbox
@@ -92,6 +110,7 @@ class CeleryRelay(Dispatcher):
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.max_in_flight = max_in_flight
+        self.broker_retry_seconds = broker_retry_seconds
         self.owner = f"celery-{uuid.uuid4().hex[:16]}"
         self._claims = itertools.count(1)
         self.stopping = threading.Event()
@@ -124,11 +143,14 @@ class CeleryRelay(Dispatcher):
     def publish(self, delivery_id: int, owner: str) -> None:
         self.app.send_task(TASK_NAME, args=[delivery_id, owner], queue=QUEUE)
 
-    def in_flight(self, destination: str) -> int:
-        """Rows of this destination claimed and not yet recorded, by any relay's workers."""
-        with self.outbox.store.read() as s:
-            return int(s.execute(select(func.count()).select_from(Delivery).where(
-                Delivery.destination == destination, Delivery.status == DeliveryStatus.IN_FLIGHT)).scalar_one())
+    def broker_reachable(self) -> bool:
+        """One quick connection attempt, made while the broker is away instead of claiming rows."""
+        try:
+            with self.app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            return True
+        except Exception:
+            return False
 
     def _relay(self, destination: str) -> _DestinationRelay:
         with self._lock:

@@ -16,6 +16,7 @@ from broker.errors import HubError, NotAllowed, RequestInvalid
 from broker.hub import Hub
 from broker.reasons import scrub
 from broker.result_codes import table
+from broker.store import is_store_failure
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ async def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionR
         return problem(400, "1012", table()["1012"].ja, f"body is not JSON: {exc.msg}")
     if isinstance(exc, RecursionError):
         return problem(400, "1012", table()["1012"].ja, "body is nested too deeply")
+    if is_store_failure(exc):  # the store is away: 5002, which senders retry
+        log.warning("REST request answered 5002: the store is unreachable (%s)", type(exc).__name__)
+        return problem(503, "5002", table()["5002"].ja, "保存先に接続できません。しばらくしてから送り直してください")
     log.exception("unhandled error in REST handler", exc_info=exc)
     return problem(500, "5001", table()["5001"].ja, "ハブ内部エラー")
 

@@ -19,10 +19,11 @@ from starlette.responses import Response
 from adapters.inbound.soap.wsdl_docs import WsdlDocuments
 from adapters.soap import envelope, wsse, xmlsafe
 from adapters.wire import codec, intake
-from broker.errors import HubError, MalformedInput, NotAllowed, RequestInvalid
+from broker.errors import HubError, MalformedInput, NotAllowed, RequestInvalid, StoreUnavailable
 from broker.hub import Hub
 from broker.security import usernametoken
 from broker.service import Service
+from broker.store import is_store_failure
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,13 @@ class SoapEndpoint:
         except HubError as exc:
             return await self._refuse(version, raw or b"", request, exc, None, None)
         except Exception as exc:  # a hub fault still answers as SOAP, with 5001, and keeps the input
-            log.exception("SOAP request failed")
-            error = HubError("ハブ内部エラー", log_detail=repr(exc))
+            error: HubError
+            if is_store_failure(exc):  # the store is away: 5002, which senders retry
+                error = StoreUnavailable("保存先に接続できません。しばらくしてから送り直してください",
+                                         log_detail=f"{type(exc).__name__}")
+            else:
+                log.exception("SOAP request failed")
+                error = HubError("ハブ内部エラー", log_detail=repr(exc))
             return await self._refuse(version, raw or b"", request, error, None, None)
 
     async def _handle(self, req: envelope.SoapRequest, raw: bytes) -> Response:

@@ -1,0 +1,242 @@
+"""The scaled-out topology on loopback: PostgreSQL, a Celery broker, ``chipla serve --workers N`` and
+M ``chipla worker`` processes, with the three simulated receivers — all real processes, started and
+stopped here. ``chipla bench soap --topology scaled`` measures it beside one SQLite process in the
+same run; the fault tests (tests/test_scaled_faults.py) break it under load.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from bench import soap_bench
+from bench.soap_receivers_process import RECEIVERS
+from broker.models import Delivery, DeliveryStatus
+from broker.store import Store
+from simulators.loopback import free_port
+from simulators.servers import RabbitServer, RedisServer, ThrowawayPostgres
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKERS = ("redis", "rabbitmq")
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (uvicorn's worker processes under ``serve --workers``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+class ScaledTopology:
+    def __init__(self, *, broker: str = "redis", hub_processes: int = 2, workers: int = 2,
+                 worker_concurrency: int = 8, lease_seconds: float = 60.0, root: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        if broker not in BROKERS:
+            raise ValueError(f"broker must be one of {', '.join(BROKERS)}")
+        self.broker_kind = broker
+        self.hub_processes = hub_processes
+        self.worker_count = workers
+        self.worker_concurrency = worker_concurrency
+        self.lease_seconds = lease_seconds
+        self.root = root or Path(tempfile.mkdtemp(prefix="chipla-scaled-"))
+        self.extra_env = env or {}
+        self.pg = ThrowawayPostgres()
+        self.broker: RedisServer | RabbitServer = RedisServer() if broker == "redis" else RabbitServer()
+        self.receivers: subprocess.Popen[bytes] | None = None
+        self.receiver_ports: list[int] = []
+        self.hub: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes] | None] = []
+        self.port = free_port()
+        self.db_url = ""
+        self._store: Store | None = None
+
+    # -- life ------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(ROOT), "CHIPLA_DB_URL": self.db_url,
+                "CHIPLA_DISPATCHER": "celery", "CHIPLA_BROKER_URL": self.broker.url,
+                "CHIPLA_REGISTRY_FILE": str(self.root / "registry.yaml"), "CHIPLA_MQTT_URL": "off",
+                "CHIPLA_LEASE_SECONDS": str(self.lease_seconds), "CHIPLA_RETRY_BASE_SECONDS": "0.5",
+                "CHIPLA_RETRY_MAX_ATTEMPTS": "40", "CHIPLA_MAIL_FOLDER": str(self.root / "mail"),
+                **self.extra_env}
+
+    def start(self) -> ScaledTopology:
+        self.pg.start(max_connections=300)
+        self.db_url = self.pg.new_database()
+        self.broker.start()
+        self.receiver_ports = [free_port() for _ in RECEIVERS]
+        self.receivers = subprocess.Popen([sys.executable, "-m", "bench.soap_receivers_process",
+                                           *map(str, self.receiver_ports)], env=self.env, cwd=ROOT)
+        for port in self.receiver_ports:
+            soap_bench._wait_up(f"http://127.0.0.1:{port}/inbox", self.receivers)
+        soap_bench._registry(self.root, self.receiver_ports)
+        self.start_hub()
+        self.workers = [None] * self.worker_count
+        for i in range(self.worker_count):
+            self.start_worker(i)
+        self.wait_ready(90)
+        return self
+
+    def start_hub(self) -> None:
+        with (self.root / "hub.log").open("ab") as out:
+            self.hub = subprocess.Popen([sys.executable, "-m", "chipla.cli", "serve", "--port", str(self.port),
+                                         "--workers", str(self.hub_processes)], env=self.env, cwd=ROOT,
+                                        stdout=out, stderr=subprocess.STDOUT)
+        soap_bench._wait_up(f"{self.url}/healthz", self.hub)
+
+    def start_worker(self, i: int) -> None:
+        with (self.root / f"worker-{i}.log").open("ab") as out:
+            self.workers[i] = subprocess.Popen(
+                [sys.executable, "-m", "chipla.cli", "worker", "--concurrency", str(self.worker_concurrency)],
+                env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        procs = [p for p in (self.hub, *self.workers, self.receivers) if p is not None]
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        if self._store is not None:
+            self._store.dispose()
+        self.broker.stop()
+        self.pg.stop()
+
+    # -- faults ------------------------------------------------------------------------------------
+    def kill_worker(self, i: int = 0) -> None:
+        """kill -9: no warm shutdown, the tasks it held stay unacknowledged."""
+        proc = self.workers[i]
+        assert proc is not None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+
+    def hub_processes_running(self) -> list[int]:
+        assert self.hub is not None
+        return sorted(_children(self.hub.pid))
+
+    def kill_hub_process(self) -> int:
+        """kill -9 one of uvicorn's hub processes; uvicorn starts a new one in its place."""
+        victim = self.hub_processes_running()[0]
+        os.kill(victim, signal.SIGKILL)
+        return victim
+
+    def readyz(self) -> tuple[int, dict[str, Any]]:
+        try:
+            r = httpx.get(f"{self.url}/readyz", timeout=5)
+            return r.status_code, r.json()
+        except (httpx.HTTPError, ValueError):
+            return 0, {}
+
+    def wait_ready(self, timeout: float) -> float:
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if self.readyz()[0] == 200:
+                return time.monotonic() - start
+            time.sleep(0.2)
+        raise RuntimeError(f"the scaled topology was not ready within {timeout:.0f} s: {self.readyz()}")
+
+    # -- looking -----------------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.db_url)
+        return self._store
+
+    def undelivered(self) -> int:
+        with self.store.read() as s:
+            return int(s.execute(select(func.count()).select_from(Delivery).where(
+                Delivery.status != DeliveryStatus.DELIVERED)).scalar_one())
+
+    def delivered(self) -> int:
+        with self.store.read() as s:
+            return int(s.execute(select(func.count()).select_from(Delivery).where(
+                Delivery.status == DeliveryStatus.DELIVERED)).scalar_one())
+
+    def inboxes(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for (rid, _), port in zip(RECEIVERS, self.receiver_ports, strict=True):
+            data = httpx.get(f"http://127.0.0.1:{port}/inbox", timeout=10).json()
+            out[rid] = {"count": data["count"], "duplicates": data["duplicates"]}
+        return out
+
+    def wait_drained(self, timeout: float) -> float:
+        """Seconds until every stored delivery is delivered (raises past ``timeout``)."""
+        start = time.monotonic()
+        while True:
+            try:
+                if self.undelivered() == 0:
+                    return time.monotonic() - start
+            except Exception:  # the store may still be coming back
+                pass
+            if time.monotonic() - start > timeout:
+                raise AssertionError(f"not drained within {timeout:.0f} s: {self.undelivered()} undelivered")
+            time.sleep(0.1)
+
+
+def bench(clients: int = 8, seconds: float = 20.0, hub_processes: int = 2, workers: int = 2,
+          broker: str = "redis") -> dict[str, Any]:
+    """The scaled topology beside one SQLite process, same documents, same load, same run."""
+    print("single process, SQLite, inline dispatcher:", flush=True)
+    single = soap_bench.run(clients=clients, seconds=seconds, workers=1)
+    tmp = Path(tempfile.mkdtemp(prefix="chipla-bench-scaled-"))
+    docs_file = tmp / "docs.bin"
+    docs_file.write_bytes(b"\f".join(soap_bench.documents(int(seconds * 600))))
+    topo = ScaledTopology(broker=broker, hub_processes=hub_processes, workers=workers, root=tmp)
+    try:
+        topo.start()
+        hub = soap_bench._drive(f"{topo.url}/soap/jumin", docs_file, clients, seconds, "scaled")
+        drained = topo.wait_drained(180)
+        delivered = topo.delivered()
+    finally:
+        topo.stop()
+    report = {
+        "clients": clients, "seconds": seconds, "broker": broker, "hub_processes": hub_processes,
+        "workers": workers,
+        "single_accepted_per_s": single["hub_accepted_per_s"], "single_p50_ms": single["hub_p50_ms"],
+        "single_delivered_per_s": single["hub_delivered_per_s"],
+        "scaled_accepted_per_s": hub.rate, "scaled_p50_ms": hub.p50, "scaled_p99_ms": hub.p99,
+        "scaled_errors": hub.errors, "scaled_delivered_per_s": delivered / (hub.seconds + drained),
+        "scaled_drain_after_s": drained,
+    }
+    report["ratio_scaled_over_single"] = (report["scaled_accepted_per_s"] / report["single_accepted_per_s"]
+                                          if report["single_accepted_per_s"] else float("nan"))
+    _print(report)
+    return report
+
+
+def _print(r: dict[str, Any]) -> None:
+    print(f"\nchipla bench soap --topology scaled — {r['clients']} clients, {r['seconds']:.0f} s, "
+          f"load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"  single (SQLite, inline, 1 process)     : {r['single_accepted_per_s']:7.0f} accepted msg/s   "
+          f"p50 {r['single_p50_ms']:6.1f} ms   {r['single_delivered_per_s']:7.0f} deliveries/s")
+    print(f"  scaled (PostgreSQL + {r['broker']}, {r['hub_processes']} hub processes + {r['workers']} workers): "
+          f"{r['scaled_accepted_per_s']:7.0f} accepted msg/s   p50 {r['scaled_p50_ms']:6.1f} ms   "
+          f"{r['scaled_delivered_per_s']:7.0f} deliveries/s   errors {r['scaled_errors']}   "
+          f"(all delivered {r['scaled_drain_after_s']:.1f} s after the senders stopped)")
+    print(f"  ratio scaled/single: {r['ratio_scaled_over_single']:.2f}")

@@ -1,0 +1,48 @@
+"""RabbitMQ as the Celery broker: every message reaches every receiver once and in order, and
+delivery goes on after the broker restarts (durable queue, persistent tasks)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulators.servers import RabbitServer
+from tests.pg import ThrowawayPostgres
+from tests.support import start_hub
+from tests.test_celery_dispatch import Worker, all_delivered, assert_received_once_in_order, send, statuses
+
+pytestmark = [pytest.mark.celery, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def rabbit() -> Iterator[RabbitServer]:
+    server = RabbitServer().start()
+    yield server
+    server.stop()
+
+
+def test_rabbitmq_delivers_everything_once_and_survives_a_restart(rabbit: RabbitServer, postgres: ThrowawayPostgres,
+                                                                   tmp_path: Path) -> None:
+    hub = start_hub(postgres.new_database(), dispatcher="celery", broker_url=rabbit.url, lease_seconds=20,
+                    retry_base=0.2, max_attempts=40)
+    worker = Worker(hub.parts.settings, tmp_path / "worker.log", 4)
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in worker.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, "the worker did not connect to RabbitMQ"
+            time.sleep(0.2)
+        rabbit.pause()  # the worker and the relay lose their connections
+        sent = send(hub, 30)  # accepted while the broker is away: the outbox holds the work
+        rabbit.resume()
+        back = time.monotonic()
+        while not all_delivered(hub, 90):
+            assert time.monotonic() - back < 20, f"not delivered 20 s after RabbitMQ came back: {statuses(hub)}"
+            time.sleep(0.2)
+        for rid in hub.receivers:
+            assert_received_once_in_order(hub, rid, sent)
+    finally:
+        worker.stop()
+        hub.stop()
