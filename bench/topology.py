@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 
 from bench import soap_bench
 from bench.soap_receivers_process import RECEIVERS
+from bench.wrk_load import drive
 from broker.models import Delivery, DeliveryStatus
 from broker.store import Store
 from simulators.loopback import free_port
@@ -48,9 +50,10 @@ def _children(pid: int) -> list[int]:
 class ScaledTopology:
     def __init__(self, *, broker: str = "redis", hub_processes: int = 2, workers: int = 2,
                  worker_concurrency: int = 8, lease_seconds: float = 60.0, root: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, dispatcher: str = "celery") -> None:
         if broker not in BROKERS:
             raise ValueError(f"broker must be one of {', '.join(BROKERS)}")
+        self.dispatcher = dispatcher  # celery, or inline (PostgreSQL with one process delivering itself)
         self.broker_kind = broker
         self.hub_processes = hub_processes
         self.worker_count = workers
@@ -67,6 +70,9 @@ class ScaledTopology:
         self.port = free_port()
         self.db_url = ""
         self._store: Store | None = None
+        self.worker_restarts = 0  # workers that ended by themselves and were started again
+        self._watching = threading.Event()
+        self._watchdog = threading.Thread(target=self._watch_workers, name="worker-supervisor", daemon=True)
 
     # -- life ------------------------------------------------------------------------------------
     @property
@@ -76,7 +82,8 @@ class ScaledTopology:
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, "PYTHONPATH": str(ROOT), "CHIPLA_DB_URL": self.db_url,
-                "CHIPLA_DISPATCHER": "celery", "CHIPLA_BROKER_URL": self.broker.url,
+                "CHIPLA_DISPATCHER": self.dispatcher,
+                "CHIPLA_BROKER_URL": self.broker.url if self.dispatcher == "celery" else "",
                 "CHIPLA_REGISTRY_FILE": str(self.root / "registry.yaml"), "CHIPLA_MQTT_URL": "off",
                 "CHIPLA_LEASE_SECONDS": str(self.lease_seconds), "CHIPLA_RETRY_BASE_SECONDS": "0.5",
                 "CHIPLA_RETRY_MAX_ATTEMPTS": "40", "CHIPLA_MAIL_FOLDER": str(self.root / "mail"),
@@ -85,7 +92,10 @@ class ScaledTopology:
     def start(self) -> ScaledTopology:
         self.pg.start(max_connections=300)
         self.db_url = self.pg.new_database()
-        self.broker.start()
+        if self.dispatcher == "celery":
+            self.broker.start()
+        else:
+            self.worker_count = 0
         self.receiver_ports = [free_port() for _ in RECEIVERS]
         self.receivers = subprocess.Popen([sys.executable, "-m", "bench.soap_receivers_process",
                                            *map(str, self.receiver_ports)], env=self.env, cwd=ROOT)
@@ -97,7 +107,19 @@ class ScaledTopology:
         for i in range(self.worker_count):
             self.start_worker(i)
         self.wait_ready(90)
+        self._watching.set()
+        self._watchdog.start()
         return self
+
+    def _watch_workers(self) -> None:
+        """Restart a worker that ended by itself, as its service manager would (systemd Restart=always):
+        kombu's Redis transport can end a worker when the broker connection drops at a bad moment."""
+        while self._watching.is_set():
+            for i, proc in enumerate(self.workers):
+                if proc is not None and proc.poll() is not None and self._watching.is_set():
+                    self.worker_restarts += 1
+                    self.start_worker(i)
+            time.sleep(0.5)
 
     def start_hub(self) -> None:
         with (self.root / "hub.log").open("ab") as out:
@@ -113,6 +135,7 @@ class ScaledTopology:
                 env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
+        self._watching.clear()
         procs = [p for p in (self.hub, *self.workers, self.receivers) if p is not None]
         for p in procs:
             if p.poll() is None:
@@ -125,7 +148,8 @@ class ScaledTopology:
                 p.wait(5)
         if self._store is not None:
             self._store.dispose()
-        self.broker.stop()
+        if self.dispatcher == "celery":
+            self.broker.stop()
         self.pg.stop()
 
     # -- faults ------------------------------------------------------------------------------------
@@ -133,12 +157,22 @@ class ScaledTopology:
         """kill -9: no warm shutdown, the tasks it held stay unacknowledged."""
         proc = self.workers[i]
         assert proc is not None
+        self.workers[i] = None  # not restarted by the watchdog: the caller decides
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
 
     def hub_processes_running(self) -> list[int]:
+        """uvicorn's worker processes (not its multiprocessing helpers)."""
         assert self.hub is not None
-        return sorted(_children(self.hub.pid))
+        found = []
+        for pid in _children(self.hub.pid):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+                found.append(pid)
+        return sorted(found)
 
     def kill_hub_process(self) -> int:
         """kill -9 one of uvicorn's hub processes; uvicorn starts a new one in its place."""
@@ -199,44 +233,52 @@ class ScaledTopology:
             time.sleep(0.1)
 
 
+def _measure(topo: ScaledTopology, docs_file: Path, clients: int, seconds: float, name: str) -> dict[str, Any]:
+    try:
+        topo.start()
+        hub = drive(f"{topo.url}/soap/jumin", docs_file, clients, seconds, name)
+        load = os.getloadavg()[0]
+        drained = topo.wait_drained(300)
+        delivered = topo.delivered()
+    finally:
+        topo.stop()
+    return {"accepted_per_s": hub.rate, "p50_ms": hub.p50, "p99_ms": hub.p99, "errors": hub.errors,
+            "delivered_per_s": delivered / (hub.seconds + drained), "drain_after_s": drained, "load": load}
+
+
 def bench(clients: int = 8, seconds: float = 20.0, hub_processes: int = 2, workers: int = 2,
           broker: str = "redis") -> dict[str, Any]:
-    """The scaled topology beside one SQLite process, same documents, same load, same run."""
+    """The scaled topology beside one SQLite process (and one PostgreSQL process), same documents,
+    same load, same run."""
     print("single process, SQLite, inline dispatcher:", flush=True)
     single = soap_bench.run(clients=clients, seconds=seconds, workers=1)
     tmp = Path(tempfile.mkdtemp(prefix="chipla-bench-scaled-"))
     docs_file = tmp / "docs.bin"
     docs_file.write_bytes(b"\f".join(soap_bench.documents(int(seconds * 600))))
-    topo = ScaledTopology(broker=broker, hub_processes=hub_processes, workers=workers, root=tmp)
-    try:
-        topo.start()
-        hub = soap_bench._drive(f"{topo.url}/soap/jumin", docs_file, clients, seconds, "scaled")
-        drained = topo.wait_drained(180)
-        delivered = topo.delivered()
-    finally:
-        topo.stop()
-    report = {
-        "clients": clients, "seconds": seconds, "broker": broker, "hub_processes": hub_processes,
-        "workers": workers,
-        "single_accepted_per_s": single["hub_accepted_per_s"], "single_p50_ms": single["hub_p50_ms"],
-        "single_delivered_per_s": single["hub_delivered_per_s"],
-        "scaled_accepted_per_s": hub.rate, "scaled_p50_ms": hub.p50, "scaled_p99_ms": hub.p99,
-        "scaled_errors": hub.errors, "scaled_delivered_per_s": delivered / (hub.seconds + drained),
-        "scaled_drain_after_s": drained,
+    layouts = {
+        "single (SQLite, inline, 1 process)": {
+            "accepted_per_s": single.hub.rate, "p50_ms": single.hub.p50, "p99_ms": single.hub.p99,
+            "errors": single.hub.errors, "delivered_per_s": single.deliveries_per_s,
+            "drain_after_s": single.drain_after_s, "load": single.load_after[0]},
+        "PostgreSQL, inline, 1 process": _measure(
+            ScaledTopology(dispatcher="inline", hub_processes=1, root=tmp / "pg-inline"), docs_file, clients,
+            seconds, "pg-inline"),
+        f"scaled (PostgreSQL + {broker}, {hub_processes} hub processes + {workers} workers)": _measure(
+            ScaledTopology(broker=broker, hub_processes=hub_processes, workers=workers, root=tmp / "scaled"),
+            docs_file, clients, seconds, "scaled"),
     }
-    report["ratio_scaled_over_single"] = (report["scaled_accepted_per_s"] / report["single_accepted_per_s"]
-                                          if report["single_accepted_per_s"] else float("nan"))
+    names = list(layouts)
+    single_rate, scaled_rate = layouts[names[0]]["accepted_per_s"], layouts[names[2]]["accepted_per_s"]
+    report: dict[str, Any] = {"clients": clients, "seconds": seconds, "layouts": layouts,
+                              "ratio_scaled_over_single": scaled_rate / single_rate if single_rate else float("nan")}
     _print(report)
     return report
 
 
 def _print(r: dict[str, Any]) -> None:
-    print(f"\nchipla bench soap --topology scaled — {r['clients']} clients, {r['seconds']:.0f} s, "
-          f"load average {os.getloadavg()[0]:.2f} at the end")
-    print(f"  single (SQLite, inline, 1 process)     : {r['single_accepted_per_s']:7.0f} accepted msg/s   "
-          f"p50 {r['single_p50_ms']:6.1f} ms   {r['single_delivered_per_s']:7.0f} deliveries/s")
-    print(f"  scaled (PostgreSQL + {r['broker']}, {r['hub_processes']} hub processes + {r['workers']} workers): "
-          f"{r['scaled_accepted_per_s']:7.0f} accepted msg/s   p50 {r['scaled_p50_ms']:6.1f} ms   "
-          f"{r['scaled_delivered_per_s']:7.0f} deliveries/s   errors {r['scaled_errors']}   "
-          f"(all delivered {r['scaled_drain_after_s']:.1f} s after the senders stopped)")
+    print(f"\nchipla bench soap --topology scaled — {r['clients']} clients, {r['seconds']:.0f} s, 3 receivers")
+    for name, m in r["layouts"].items():
+        print(f"  {name:62s} {m['accepted_per_s']:7.0f} accepted msg/s   p50 {m['p50_ms']:6.1f} ms   "
+              f"p99 {m['p99_ms']:6.1f} ms   {m['delivered_per_s']:6.0f} deliveries/s   errors {m['errors']}   "
+              f"drained {m['drain_after_s']:.1f} s after   load {m['load']:.1f}")
     print(f"  ratio scaled/single: {r['ratio_scaled_over_single']:.2f}")

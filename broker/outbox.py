@@ -186,6 +186,17 @@ class Outbox:
                      attempts=Delivery.attempts - 1))
             return _count(res)
 
+    def reclaim(self, owner_prefix: str, lease_until_before: datetime) -> int:
+        """Return to the queue the rows claimed under ``owner_prefix`` whose lease was set before
+        ``lease_until_before`` and never renewed: their tasks may have been lost with a broker restart
+        (a worker's reserved tasks go back to a broker that is away), and need not wait out the lease."""
+        with self.store.write() as s:
+            res = s.execute(update(Delivery).where(
+                Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_owner.startswith(owner_prefix),
+                Delivery.lease_until < lease_until_before,
+            ).values(status=DeliveryStatus.PENDING, lease_until=None, lease_owner=None))
+            return _count(res)
+
     def expire_leases(self) -> int:
         """Return deliveries whose worker vanished (lease passed) to the queue."""
         with self.store.write() as s:

@@ -13,7 +13,10 @@ slow fills at most its own share of the queue, so workers stay free for the othe
 When the broker is away, a publish fails after a short, bounded retry; the rows of that claim that
 were not handed on are released at once (not left to their lease), and the relay claims nothing
 more until a connection to the broker succeeds again (tried every ``broker_retry_seconds``), so
-delivery resumes within seconds of the broker coming back.
+delivery resumes within seconds of the broker coming back. The supervisor also watches the broker;
+when an outage ends it claims again, at once, the rows this relay had handed on before the outage
+and that no worker started since — their tasks may have gone with the broker (a worker hands its
+reserved tasks back to a broker that is away) — instead of leaving them to their lease.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ import itertools
 import logging
 import threading
 import uuid
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from celery import Celery
 
+from broker.clock import now
 from broker.dispatch.base import Dispatcher
 from broker.outbox import Outbox
 
@@ -113,6 +118,7 @@ class CeleryRelay(Dispatcher):
         self.broker_retry_seconds = broker_retry_seconds
         self.owner = f"celery-{uuid.uuid4().hex[:16]}"
         self._claims = itertools.count(1)
+        self._broker_down_since: datetime | None = None
         self.stopping = threading.Event()
         self._relays: dict[str, _DestinationRelay] = {}
         self._lock = threading.Lock()
@@ -161,10 +167,26 @@ class CeleryRelay(Dispatcher):
                     r.thread.start()
             return r
 
+    def _watch_broker(self) -> None:
+        """Notice a broker outage even when no publish is due; when it ends, claim again what this
+        relay had handed on before it (tasks reserved by workers may have been lost with it)."""
+        if self.broker_reachable():
+            if self._broker_down_since is not None:
+                before = self._broker_down_since + self.outbox.lease
+                reclaimed = self.outbox.reclaim(f"{self.owner}:", before)
+                log.warning("broker reachable again; %d deliveries handed on before the outage claimed again",
+                            reclaimed)
+                self._broker_down_since = None
+                self.wake(list(self._relays))
+        elif self._broker_down_since is None:
+            self._broker_down_since = now()
+            log.warning("broker unreachable: nothing is published until it answers again")
+
     def _supervise(self) -> None:
         """Expire the leases of vanished workers; wake relays for retries and work from before a restart."""
         while not self.stopping.is_set():
             try:
+                self._watch_broker()
                 expired = self.outbox.expire_leases()
                 if expired:
                     log.warning("leases passed, deliveries to be claimed again: %d", expired)

@@ -34,11 +34,23 @@ def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.add_argument("--no-subscribers", action="store_true", help="no subscribers: the accept path alone")
     p.add_argument("--record", metavar="FILE", help="add the result as the newest row of FILE's results table "
                                                     "(docs/benchmarks.md)")
+    p.add_argument("--topology", choices=("single", "scaled"), default="single",
+                   help="scaled: PostgreSQL + a Celery broker + --workers hub processes + --celery-workers "
+                        "workers, beside one SQLite process in the same run")
+    p.add_argument("--celery-workers", type=int, default=2, help="scaled: chipla worker processes (default 2)")
+    p.add_argument("--broker", choices=("redis", "rabbitmq"), default="redis", help="scaled: the Celery broker")
     p.set_defaults(func=run_soap)
 
 
 def run_soap(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    if args.topology == "scaled":
+        from bench import topology
+
+        topology.bench(clients=args.clients, seconds=args.seconds, hub_processes=max(args.workers, 2),
+                       workers=args.celery_workers, broker=args.broker)
+        return 0
 
     from bench import results_table, soap_bench
     from bench.wrk_load import WrkMissing
