@@ -146,10 +146,13 @@ def _drain(topo: ScaledTopology, load: Load, limit: float) -> float:
     return time.monotonic() - start
 
 
-def _under_load(topo: ScaledTopology, fault: Callable[[], None], drain_limit: float) -> tuple[Load, float]:
+def _under_load(topo: ScaledTopology, fault: Callable[[], None], drain_limit: float,
+                after: float = 0.0) -> tuple[Load, float]:
+    """Load for 3 s, the fault, ``after`` more seconds of load; then the drain, timed from the load's end."""
     with Load(topo.url) as load:
         time.sleep(3)
         fault()
+        time.sleep(after)
     unexpected = {c: n for c, n in load.codes.items() if c not in ("5002", "connection")}
     assert not unexpected, f"senders were answered {unexpected}"
     return load, _drain(topo, load, drain_limit)
@@ -209,7 +212,7 @@ def test_a_store_outage_is_answered_5002_and_accepts_resume_at_once(topology: Sc
         topology.pg.resume()
         seen["back"] = time.monotonic()
 
-    load, DRAINS["PostgreSQL stopped 3 s"] = _under_load(topology, fault, LEASE + 10)
+    load, DRAINS["PostgreSQL stopped 3 s"] = _under_load(topology, fault, LEASE + 10, after=2.0)
     assert load.codes["5002"] > 0, "no sender was told 5002 while the store was down"
     status, body = seen["readyz"]  # type: ignore[misc]
     assert status == 503 and body["checks"]["store"]["ok"] is False, body
