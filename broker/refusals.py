@@ -126,8 +126,6 @@ class RefusalLog:
         """Keep the refusal (whole, sampled or counted) and audit it. Never raises: the answer to
         the sender matters more than the record of it."""
         metrics.REFUSED.labels(transport, error.result.code).inc()
-        if error.result.name == "store_unavailable":
-            return  # nowhere to keep it, and nothing is lost: the sender was told to send it again
         t = time.monotonic()
         with self._lock:
             self._refusals.admit(client, t)

@@ -81,11 +81,8 @@ class DeliveryRunner:
 def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Celery:
     """The worker's Celery app with the one task, ``chipla.deliver``, bound to ``runner``."""
     app = client_app(settings.broker_url, name="chipla")
-    # On a lost broker connection, tasks still running cannot be acknowledged on the new one; cancel
-    # them (the broker hands them out again, and the outbox makes the repeat harmless) rather than
-    # let a failed acknowledgement stall the consumer after it reconnects.
     app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-                    task_default_queue=QUEUE, worker_cancel_long_running_tasks_on_connection_loss=True)
+                    task_default_queue=QUEUE)
     bound = runner or DeliveryRunner(settings)
 
     @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True, bind=True,
