@@ -60,6 +60,7 @@ class ScaledTopology:
         self.worker_concurrency = worker_concurrency
         self.lease_seconds = lease_seconds
         self.root = root or Path(tempfile.mkdtemp(prefix="chipla-scaled-"))
+        self.root.mkdir(parents=True, exist_ok=True)
         self.extra_env = env or {}
         self.pg = ThrowawayPostgres()
         self.broker: RedisServer | RabbitServer = RedisServer() if broker == "redis" else RabbitServer()
