@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from adapters.outbound.mail.sink import MailSink
 from adapters.outbound.mail.smtp import MailAdapter, SmtpTarget
 from adapters.outbound.opendata.build import default_town_folder
-from adapters.outbound.opendata.gtfs import gtfs_files, gtfs_zip, load_bus
+from adapters.outbound.opendata.gtfs import gtfs_files, load_bus
 from broker.hub import Hub
 from broker.registry import SystemRegistry
 from broker.services.notify import definitions
@@ -27,6 +27,7 @@ from broker.services.notify.timetable import GtfsTimetable
 from broker.services.sensors.store import StoredReading
 from broker.store import Store
 from chipla.config import Settings
+from mappings.gtfs.feed import feed_of_files
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +79,17 @@ def mail_folder(settings: Settings) -> Path:
     return Path("var/mail")
 
 
-def published_bus_feed() -> bytes:
-    """The GTFS-JP zip the town publishes as open data, built from the same ``towndata`` file, so delay
+def published_bus_timetable() -> GtfsTimetable:
+    """The GTFS-JP feed the town publishes as open data, built from the same ``towndata`` file, so delay
     mails and the published timetable never disagree."""
-    return gtfs_zip(gtfs_files(load_bus(default_town_folder() / "bus")))
+    folder = default_town_folder() / "bus"
+    return GtfsTimetable.of_feed(feed_of_files(gtfs_files(load_bus(folder))), str(folder))
 
 
 def load_service(settings: Settings, store: Store, wake: Callable[[list[str]], None] | None = None) -> NotifyService:
     """The service from the configured rules, timetable and calendar; bad files fail here, at start."""
     town = definitions.load(Path(settings.notify_rules) if settings.notify_rules else definitions.DEFAULT_RULES)
-    timetable = GtfsTimetable.read(Path(settings.notify_gtfs) if settings.notify_gtfs else published_bus_feed())
+    timetable = GtfsTimetable.read(Path(settings.notify_gtfs)) if settings.notify_gtfs else published_bus_timetable()
     calendar = read_calendar(Path(settings.notify_gomi) if settings.notify_gomi else default_town_folder() / "gomi")
     public = settings.public_url or f"http://{settings.host}:{settings.port}"
     return NotifyService(store, {town.lg_code: town}, timetable=timetable, calendar=calendar,

@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Feed", "FeedFile", "read_feed"]
+__all__ = ["Feed", "FeedFile", "feed_of_files", "read_feed"]
 
 
 @dataclass
@@ -66,4 +67,9 @@ def read_feed(source: Path | bytes) -> Feed:
                     files[info.filename] = z.read(info)
     else:
         files = {p.name: p.read_bytes() for p in sorted(source.glob("*.txt"))}
+    return feed_of_files(files)
+
+
+def feed_of_files(files: Mapping[str, bytes]) -> Feed:
+    """A feed from its files' bytes by name (e.g. a feed just built, without zipping it first)."""
     return Feed({name: _read(name, data) for name, data in files.items()})
