@@ -76,8 +76,9 @@ class ImportedRecord(Base):
     receipt_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
-        # the digest leads so that "which of these rows are stored?" is one index range per row
-        UniqueConstraint("row_sha256", "lg_code", "atena_no", name="uq_imported_records_key"),
+        # the resident leads: rows of an extract come in 宛名番号 order (or near it), so a chunk's
+        # inserts fill neighbouring index pages instead of touching most of them (a digest is random)
+        UniqueConstraint("lg_code", "atena_no", "row_sha256", name="uq_imported_records_key"),
         Index("ix_imported_records_resident", "lg_code", "atena_no", "id"),
         Index("ix_imported_records_mapping", "mapping_id", "mapping_version", "id"),
     )

@@ -194,7 +194,9 @@ class ImportStore:
                 rows = s.execute(
                     select(ImportedRecord.id, ImportedRecord.lg_code, ImportedRecord.atena_no,
                            ImportedRecord.row_sha256, ImportedRecord.canonical)
-                    .where(ImportedRecord.row_sha256.in_([digest for _, _, digest in part]),
+                    # by the resident, the key's leading columns; the digest is checked below
+                    .where(ImportedRecord.lg_code.in_(sorted({lg for lg, _, _ in part})),
+                           ImportedRecord.atena_no.in_(sorted({atena for _, atena, _ in part})),
                            ImportedRecord.receipt_id.is_(None))
                     .order_by(ImportedRecord.id)
                 ).tuples()
