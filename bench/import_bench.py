@@ -189,6 +189,7 @@ def report(result: BenchResult) -> str:
         how = f"{run.processes} mapping processes" if run.processes else "mapping in-process"
         label = "import" if number == 0 else "  compared"
         cpu = f"cpu {run.cpu_self:.1f} s" + (f" + workers {run.cpu_workers:.1f} s" if run.processes else "")
+        cpu += f" = {(run.cpu_self + run.cpu_workers) / result.rows * 1e6:.0f} µs/record"
         lines += [
             f"{label:<15} {result.rate(run):>10,.0f} records/s   map + 文字 + store, {how} "
             f"({run.seconds:.2f} s, {cpu})",

@@ -20,7 +20,7 @@ import mappings
 from adapters.inbound.files.chunks import Lineages, MappedChunk, Row, RowMapper
 from adapters.inbound.files.report import write_report
 from adapters.inbound.files.sending import SendResult, SendTarget, send_records
-from adapters.inbound.files.sources import FileRefused, RowProblem, Source, find_layout
+from adapters.inbound.files.sources import FileRefused, RowProblem, Source, Span, find_layout
 from adapters.inbound.files.workers import Mapping, Pending, mapping_for
 from adapters.inbound.files.writer import ChunkWriter
 from broker.imports import BatchInfo, ImportStore, NewRecord, RecordRow, Rejection
@@ -162,7 +162,7 @@ class Importer:
         # a pool only for a file with work for it: forking costs more than mapping a few chunks
         wanted = self.processes if source.total > 2 * self.chunk_rows else 0
         # forked before any thread starts
-        mapping = mapping_for(RowMapper(self.spec, layout.name, source.columns), wanted)
+        mapping = mapping_for(RowMapper(self.spec, layout.name, source.columns, source), wanted)
         summary.processes = mapping.processes
         writer = ChunkWriter(store) if send is None else None
         # what exists now — specs, code lists, the address index — outlives the import; frozen, the
@@ -192,39 +192,58 @@ class Importer:
     def _read_and_map(self, source: Source, summary: ImportSummary, mapping: Mapping,
                       store: ChunkWriter[_Stored] | Callable[[_Stored], None],
                       progress: Progress | None) -> None:
-        """Read rows into chunks, keep a few chunks mapping ahead, hand mapped chunks over in order."""
+        """Read rows into chunks, keep a few chunks mapping ahead, hand mapped chunks over in order.
+
+        When the file can be cut into spans of whole rows (`Source.spans`), only the spans are
+        handed out and the mapping reads their rows, in a worker process when there are workers.
+        """
         put = store.put if isinstance(store, ChunkWriter) else store
         ahead: deque[tuple[Pending, _Chunk]] = deque()
         depth = max(2, 2 * mapping.processes)
-        chunk = _Chunk()
 
-        def refuse(problem: RowProblem) -> None:
-            chunk.problems.append(problem)
-            chunk.last_row = max(chunk.last_row, problem.row)
+        def submit(pending: Pending, chunk: _Chunk) -> None:
+            ahead.append((pending, chunk))
+            if len(ahead) >= depth:
+                hand_over()
 
-        def hand_over(oldest: tuple[Pending, _Chunk]) -> None:
-            put(self._collect(summary, source, oldest[1], oldest[0].result()))
+        def hand_over() -> None:
+            pending, chunk = ahead.popleft()
+            put(self._collect(summary, source, chunk, pending.result()))
             if progress:
                 progress(summary.rows, source.total)
 
-        for row_no, row in source.rows(refuse):
-            chunk.rows.append((row_no, row))
-            chunk.last_row = row_no
-            if len(chunk) >= self.chunk_rows:
-                ahead.append((mapping.submit(chunk.rows), chunk))
-                chunk = _Chunk()
-                if len(ahead) >= depth:
-                    hand_over(ahead.popleft())
-        if len(chunk) or not ahead:
-            ahead.append((mapping.submit(chunk.rows), chunk))
+        spans = source.spans(self.chunk_rows)
+        if spans is not None:
+            for span in spans or [Span(0, 0, 1, 0)]:
+                submit(mapping.submit_span(span), _Chunk())
+        else:
+            chunk = _Chunk()
+
+            def refuse(problem: RowProblem) -> None:
+                chunk.problems.append(problem)
+                chunk.last_row = max(chunk.last_row, problem.row)
+
+            for row_no, row in source.rows(refuse):
+                chunk.rows.append((row_no, row))
+                chunk.last_row = row_no
+                if len(chunk) >= self.chunk_rows:
+                    submit(mapping.submit(chunk.rows), chunk)
+                    chunk = _Chunk()
+            if len(chunk) or not ahead:
+                submit(mapping.submit(chunk.rows), chunk)
         while ahead:
-            hand_over(ahead.popleft())
+            hand_over()
 
     def _collect(self, summary: ImportSummary, source: Source, read: _Chunk, mapped: MappedChunk) -> _Stored:
-        """Count a mapped chunk and turn its refused rows into quarantine entries, in row order."""
+        """Count a mapped chunk and turn its refused rows into quarantine entries, in row order.
+
+        Rows refused while reading are in `read` when this process read them, in `mapped` when the
+        mapping read a span.
+        """
+        read_problems = read.problems + mapped.problems
         rejections = [Rejection(p.row, p.result_code, f"{p.column}: {p.reason}", source.original(p.row),
-                                [asdict(p)]) for p in read.problems]
-        problems = list(read.problems)
+                                [asdict(p)]) for p in read_problems]
+        problems = list(read_problems)
         for row_no, row, errors in mapped.refused:
             found = [RowProblem(row_no, e.path, _shown(e.value), e.reason, _result_code(e.reason)) for e in errors]
             problems.extend(found)
@@ -235,9 +254,9 @@ class Importer:
         problems.sort(key=lambda p: p.row)
         rejections.sort(key=lambda r: r.row_no)
         summary.problems.extend(problems)
-        summary.rows += len(read)
+        summary.rows += len(mapped.records) + len(mapped.refused) + len(read_problems)
         summary.rejected += len(rejections)
-        return _Stored(mapped.records, rejections, mapped.lineages, read.last_row)
+        return _Stored(mapped.records, rejections, mapped.lineages, max(read.last_row, mapped.last_row))
 
     def _store(self, summary: ImportSummary, batch: BatchInfo, chunk: _Stored, headers: dict[str, Any],
                send: SendTarget | None) -> None:

@@ -30,6 +30,24 @@ ENCODING_INVALID = "1008"
 MALFORMED = "1001"
 
 
+@dataclass(frozen=True)
+class Span:
+    """`lines` lines of a CSV file's text (``text[start:end]``), each one row, the first `first_row`.
+
+    A chunk of rows named by position: a mapping worker forked with the `Source` reads the rows
+    itself, so they are neither parsed by the importing process nor pickled to the worker.
+    """
+
+    start: int
+    end: int
+    first_row: int
+    lines: int
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.lines - 1
+
+
 class FileRefused(ValueError):
     """The file as a whole cannot be imported (unknown layout, wrong header, undecodable bytes)."""
 
@@ -129,13 +147,40 @@ class Source:
         header = next(reader, None)
         if header is None or tuple(header) != layout.columns:
             raise FileRefused(header_mismatch(layout, header))
-        width = len(layout.columns)
-        for row_no, values in enumerate(reader, start=1):
-            if len(values) == width:
-                yield row_no, values
-            elif values:
-                reason = f"the row has {len(values)} columns, the layout has {width}"
-                on_problem(RowProblem(row_no, "*", f"{len(values)} columns", reason, MALFORMED))
+        yield from _checked(reader, 1, len(layout.columns), on_problem)
+
+    def spans(self, lines: int) -> list[Span] | None:
+        """The CSV body cut into spans of `lines` lines, when every line is exactly one row; else None.
+
+        That holds when the text has no quote character (no field can run over a line end) and no
+        carriage return outside a CRLF (the only other thing that ends a row mid-line); row numbers
+        are then line numbers, as `rows` counts them. Other files and fixed-width files are read
+        by `rows`. The header is checked here, as `rows` checks it.
+        """
+        layout, text = self.layout, getattr(self, "text", "")
+        if not isinstance(layout, CsvLayout) or '"' in text or text.count("\r") != text.count("\r\n"):
+            return None
+        body = text.find("\n") + 1 or len(text)
+        header = next(csv.reader([text[:body]]), None)
+        if header is None or tuple(header) != layout.columns:
+            raise FileRefused(header_mismatch(layout, header))
+        found, row, find, size = [], 1, text.find, len(text)
+        start = body
+        while start < size:
+            end, count = start, 0
+            while count < lines and end < size:
+                end = (find("\n", end) + 1) or size
+                count += 1
+            found.append(Span(start, end, row, count))
+            row, start = row + count, end
+        return found
+
+    def span_rows(self, span: Span,
+                  on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, list[str]]]:
+        """The rows of one span of `spans`, as `rows` yields them."""
+        assert isinstance(self.layout, CsvLayout)
+        reader = csv.reader(io.StringIO(self.text[span.start:span.end]))
+        yield from _checked(reader, span.first_row, len(self.layout.columns), on_problem)
 
     def original(self, row_no: int, row: dict[str, str] | None = None) -> bytes:
         """The row's bytes for the quarantine: exact for fixed width, the row re-encoded for CSV."""
@@ -147,6 +192,17 @@ class Source:
         csv.writer(buffer).writerow(row.values())
         codec = "utf-8" if self.encoding.startswith("utf-8") else self.encoding
         return buffer.getvalue().encode(codec, errors="backslashreplace")
+
+
+def _checked(reader: Iterator[list[str]], first_row: int, width: int,
+             on_problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the layout's number of values; others to `on_problem`; blank lines skipped."""
+    for row_no, values in enumerate(reader, start=first_row):
+        if len(values) == width:
+            yield row_no, values
+        elif values:
+            reason = f"the row has {len(values)} columns, the layout has {width}"
+            on_problem(RowProblem(row_no, "*", f"{len(values)} columns", reason, MALFORMED))
 
 
 def _split_records(data: bytes, layout: FixedWidthLayout) -> list[bytes]:
@@ -166,4 +222,4 @@ def row_digest(layout_name: str, row: dict[str, str]) -> str:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
-__all__ = ["ENCODINGS", "FileRefused", "Layout", "RowProblem", "Source", "find_layout", "row_digest"]
+__all__ = ["ENCODINGS", "FileRefused", "Layout", "RowProblem", "Source", "Span", "find_layout", "row_digest"]

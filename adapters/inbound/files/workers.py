@@ -3,7 +3,8 @@
 Mapping is pure Python and holds the interpreter lock, so a second core helps only through a
 second process. Workers are forked, not spawned: a fork inherits the loaded specs, code lists,
 外字 table and address index that a fresh interpreter would spend a second loading, and nothing is
-pickled but the rows going out and the mapped chunks coming back. Forking is only safe while the
+pickled but the rows going out (for most CSV files only their position in the inherited text: the
+worker reads them itself) and the mapped chunks coming back. Forking is only safe while the
 importing process runs one thread, so `mapping_for` falls back to mapping in-process otherwise
 (and where the platform cannot fork). Both kinds hand results back in submission order.
 """
@@ -17,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from adapters.inbound.files.chunks import MappedChunk, Row, RowMapper
+from adapters.inbound.files.sources import Span
 
 #: set once in each worker process by the pool's initializer; never in the importing process
 _worker_mapper: list[RowMapper] = []
@@ -32,6 +34,8 @@ class Mapping(Protocol):
     processes: int
 
     def submit(self, rows: list[Row]) -> Pending: ...
+
+    def submit_span(self, span: Span) -> Pending: ...
 
     def close(self) -> None: ...
 
@@ -55,6 +59,9 @@ class InProcess:
     def submit(self, rows: list[Row]) -> Pending:
         return _Done(self.mapper.map_rows(rows))
 
+    def submit_span(self, span: Span) -> Pending:
+        return _Done(self.mapper.map_span(span))
+
     def close(self) -> None:
         pass
 
@@ -67,6 +74,10 @@ def _adopt(mapper: RowMapper) -> None:
 
 def _map_in_worker(rows: list[Row]) -> MappedChunk:
     return _worker_mapper[0].map_rows(rows)
+
+
+def _map_span_in_worker(span: Span) -> MappedChunk:
+    return _worker_mapper[0].map_span(span)
 
 
 def _started() -> bool:
@@ -91,6 +102,10 @@ class WorkerPool:
 
     def submit(self, rows: list[Row]) -> Pending:
         return self._executor.submit(_map_in_worker, rows)
+
+    def submit_span(self, span: Span) -> Pending:
+        """Only the span's position goes to the worker: it reads the rows from the inherited source."""
+        return self._executor.submit(_map_span_in_worker, span)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
