@@ -29,6 +29,7 @@ from simulators.servers import RabbitServer, RedisServer, ThrowawayPostgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKERS = ("redis", "rabbitmq")
+READY = " ready."  # Celery's line once a worker consumes
 
 
 def _children(pid: int) -> list[int]:
@@ -72,6 +73,7 @@ class ScaledTopology:
         self.db_url = ""
         self._store: Store | None = None
         self.worker_restarts = 0  # workers that ended by themselves and were started again
+        self._ready_lines: dict[int, int] = {}  # "ready." lines in each worker's log before its last start
         self._watching = threading.Event()
         self._watchdog = threading.Thread(target=self._watch_workers, name="worker-supervisor", daemon=True)
 
@@ -108,6 +110,8 @@ class ScaledTopology:
         for i in range(self.worker_count):
             self.start_worker(i)
         self.wait_ready(90)
+        for i in range(self.worker_count):
+            self.wait_worker_ready(i, 90)
         self._watching.set()
         self._watchdog.start()
         return self
@@ -130,6 +134,7 @@ class ScaledTopology:
         soap_bench._wait_up(f"{self.url}/healthz", self.hub)
 
     def start_worker(self, i: int) -> None:
+        self._ready_lines[i] = self.worker_log(i).count(READY)
         with (self.root / f"worker-{i}.log").open("ab") as out:
             self.workers[i] = subprocess.Popen(
                 [sys.executable, "-m", "chipla.cli", "worker", "--concurrency", str(self.worker_concurrency)],
@@ -197,6 +202,23 @@ class ScaledTopology:
         raise RuntimeError(f"the scaled topology was not ready within {timeout:.0f} s: {self.readyz()}")
 
     # -- looking -----------------------------------------------------------------------------------
+    def worker_log(self, i: int) -> str:
+        path = self.root / f"worker-{i}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def wait_worker_ready(self, i: int, timeout: float) -> float:
+        """Seconds until worker ``i``, as last started, says it is ready (consuming)."""
+        start = time.monotonic()
+        while self.worker_log(i).count(READY) <= self._ready_lines.get(i, 0):
+            if time.monotonic() - start > timeout:
+                raise RuntimeError(f"worker {i} not ready within {timeout:.0f} s:\n{self.worker_log(i)[-2000:]}")
+            time.sleep(0.2)
+        return time.monotonic() - start
+
+    def tasks_succeeded(self, i: int) -> int:
+        """Tasks worker ``i`` has run to the end, by its log (every start of it together)."""
+        return self.worker_log(i).count("] succeeded in ")
+
     @property
     def store(self) -> Store:
         if self._store is None:

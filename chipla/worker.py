@@ -11,12 +11,15 @@ what the broker cannot (a task held by a killed worker) comes back through lease
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from celery import Celery, Task
 from celery.signals import after_setup_logger, after_setup_task_logger
+from celery.worker.consumer import Consumer
 
 import mappings
 from broker.dispatch.base import Deliverer
@@ -32,6 +35,57 @@ from chipla.wiring import deliverer, outbound_adapters, retry_policy
 log = logging.getLogger(__name__)
 
 STORE_RETRY_SECONDS = 1.0
+BROKER_RETRY_SECONDS = 1.0
+
+# How a worker lives through its broker going away and coming back (docs/dispatch.md, "When the broker
+# restarts"):
+BROKER_LOSS_SETTINGS = {
+    # After a reconnect Celery would lower the prefetch count by the tasks still running and raise it
+    # again as each finishes. With the thread pool that raise (a basic.qos) is sent from the thread
+    # that ran the task, on the connection the worker's event loop reads at the same time; the worker
+    # then holds a full prefetch of tasks it ran but never acknowledged and takes nothing more. A
+    # fixed prefetch count (one per thread) never sends it: deliveries are short, over-fetching is
+    # harmless, and the outbox decides what runs.
+    "worker_enable_prefetch_count_reduction": False,
+    # Keep trying for as long as the broker is away (Celery gives up after 100 attempts and exits).
+    "broker_connection_max_retries": None,
+    # The default, said out loud: a delivery running when the connection drops finishes; its
+    # acknowledgement fails ("Couldn't ack ... connection already closed"), the broker hands the task
+    # out again, and the outbox turns that second run into "skipped" (the row is delivered already).
+    "worker_cancel_long_running_tasks_on_connection_loss": False,
+    "worker_consumer": "chipla.worker:BrokerLossConsumer",
+}
+
+
+class BrokerLossConsumer(Consumer):
+    """Celery's consumer with two changes for a broker that goes away and comes back.
+
+    Failing to close the lost connection does not end the worker. When the Redis connection drops
+    while the worker holds unacknowledged tasks, closing the broken connection tries to hand them back
+    through a transport that is already torn down and raises (``AttributeError`` in kombu's Redis
+    channel), which Celery treats as unrecoverable: the worker exits. The tasks are not lost either
+    way (Redis keeps them aside, and the hub's outbox claims the rows again), so the only thing to do
+    is reconnect, as Celery does for every other connection error.
+
+    And it tries to reconnect every second, not after 2, 4, 6 … (up to 30) seconds, so a broker that
+    is back after a restart is used at once, not up to half a minute later.
+    """
+
+    def ensure_connected(self, conn: Any) -> Any:
+        conn.ensure_connection = functools.partial(conn.ensure_connection, interval_start=BROKER_RETRY_SECONDS,
+                                                   interval_step=BROKER_RETRY_SECONDS,
+                                                   interval_max=BROKER_RETRY_SECONDS)
+        try:
+            return super().ensure_connected(conn)
+        finally:
+            del conn.ensure_connection  # the method again, for whatever else uses the connection
+
+    def on_connection_error_after_connected(self, exc: Exception) -> None:
+        try:
+            super().on_connection_error_after_connected(exc)
+        except Exception:
+            log.warning("closing the lost broker connection failed; reconnecting anyway", exc_info=True)
+            self.connection = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +136,7 @@ def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Cele
     """The worker's Celery app with the one task, ``chipla.deliver``, bound to ``runner``."""
     app = client_app(settings.broker_url, name="chipla")
     app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-                    task_default_queue=QUEUE)
+                    task_default_queue=QUEUE, **BROKER_LOSS_SETTINGS)
     bound = runner or DeliveryRunner(settings)
 
     @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True, bind=True,
