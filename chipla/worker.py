@@ -58,9 +58,10 @@ BROKER_LOSS_SETTINGS = {
 
 
 class BrokerLossConsumer(Consumer):
-    """Celery's consumer with two changes for a broker that goes away and comes back.
+    """Celery's consumer with three changes for a broker that goes away and comes back.
 
-    Failing to close the lost connection does not end the worker. When the Redis connection drops
+    Failing to close the lost connection, or to acknowledge a task through it, does not end the
+    worker. When the Redis connection drops
     while the worker holds unacknowledged tasks, closing the broken connection tries to hand them back
     through a transport that is already torn down and raises (``AttributeError`` in kombu's Redis
     channel), which Celery treats as unrecoverable: the worker exits. The tasks are not lost either
@@ -86,6 +87,28 @@ class BrokerLossConsumer(Consumer):
         except Exception:
             log.warning("closing the lost broker connection failed; reconnecting anyway", exc_info=True)
             self.connection = None
+
+    def call_soon_ack(self, p: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().call_soon_ack(self._acknowledge, p, *args, **kwargs)
+
+    def _acknowledge(self, ack: Any, *args: Any, **kwargs: Any) -> Any:
+        """Acknowledge (or reject) a task; one whose connection was lost is left to the broker.
+
+        A task that was running when the Redis connection dropped is acknowledged, once it finishes,
+        through its old channel, whose transport is torn down: ``AttributeError`` again, raised in
+        the event loop, and the worker exits. Celery already logs and skips the connection errors of
+        such an acknowledgement ("Couldn't ack"); this does the same for any other failure. The task
+        stays unacknowledged, the broker hands it out again, and the outbox skips it (its row is
+        delivered already).
+        """
+        try:
+            return ack(*args, **kwargs)
+        except (*self.connection_errors, *self.channel_errors, BrokenPipeError):
+            raise  # Celery's own handling: logged by kombu, or the connection is re-established
+        except Exception:
+            log.warning("a task could not be acknowledged (its broker connection was lost); "
+                        "the broker hands it out again", exc_info=True)
+            return None
 
 
 @dataclass(frozen=True)

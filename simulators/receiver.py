@@ -2,12 +2,13 @@
 
 It speaks the contract at ``/soap/jumin`` (IdoTsuchi, UsernameToken with PasswordDigest, replay
 refused) and ``/webhook`` (JSON), is idempotent on the message id, records what it received in order
-at ``/inbox``, and can be told at ``/control`` to fail the next N calls or to be down, for the retry
-and dead-letter tests.
+at ``/inbox``, and can be told at ``/control`` to fail the next N calls, to be down, or to answer
+each call only after a delay, for the retry, dead-letter and fault tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import uuid
@@ -54,6 +55,7 @@ class Inbox:
     fail_next: int = 0
     unsigned: int = 0  # webhook deliveries refused for a missing or wrong signature
     down: bool = False
+    delay: float = 0.0  # seconds each call waits before it is answered (a slow vendor system)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self, message_id: str, item: dict[str, Any]) -> bool:
@@ -105,6 +107,8 @@ def receiver_app(name: str, username: str, password: str,
     async def soap(request: Request) -> Response:
         if request.method == "GET":
             return docs.response(request, "jumin")
+        if inbox.delay:
+            await asyncio.sleep(inbox.delay)
         raw = await request.body()
         version = envelope.SOAP11
         try:
@@ -136,6 +140,8 @@ def receiver_app(name: str, username: str, password: str,
         return Response(envelope.envelope(version, body), media_type=envelope.CONTENT_TYPE[version])
 
     async def webhook(request: Request) -> Response:
+        if inbox.delay:
+            await asyncio.sleep(inbox.delay)
         if inbox.should_fail():
             return JSONResponse({"title": "unavailable", "status": 503, "code": "5003"}, status_code=503)
         raw = await request.body()
@@ -166,7 +172,9 @@ def receiver_app(name: str, username: str, password: str,
                 inbox.fail_next = int(data["fail"])
             if "down" in data:
                 inbox.down = bool(data["down"])
-        return JSONResponse({"failNext": inbox.fail_next, "down": inbox.down})
+            if "delay" in data:
+                inbox.delay = float(data["delay"])
+        return JSONResponse({"failNext": inbox.fail_next, "down": inbox.down, "delay": inbox.delay})
 
     app = Starlette(routes=[Route("/soap/jumin", soap, methods=["GET", "POST"]),
                             Route("/webhook", webhook, methods=["POST"]),

@@ -1,5 +1,6 @@
 """A broker that is away does not stall delivery for a lease: the relay's failed publish releases
-its claims at once, and the relay resumes within seconds of the broker coming back."""
+its claims at once, and the relay resumes within seconds of the broker coming back; a Redis worker
+busy when the broker restarts stays up and takes tasks again."""
 
 from __future__ import annotations
 
@@ -16,11 +17,10 @@ from simulators.sender import JukiSender
 from simulators.servers import RedisServer
 from tests.pg import ThrowawayPostgres
 from tests.support import start_hub
-from tests.test_celery_dispatch import Worker
+from tests.test_celery_dispatch import Worker, assert_received_once_in_order, send
+from tests.test_celery_dispatch import statuses as all_statuses
 
 pytestmark = [pytest.mark.celery, pytest.mark.postgres]
-
-
 
 
 def test_claims_are_released_while_the_broker_is_away_and_work_resumes(postgres: ThrowawayPostgres,
@@ -58,5 +58,54 @@ def test_claims_are_released_while_the_broker_is_away_and_work_resumes(postgres:
     finally:
         if worker is not None:
             worker.stop()
+        hub.stop()
+        redis.stop()
+
+
+def test_a_worker_holding_tasks_when_redis_restarts_stays_up_and_takes_tasks_again(
+        postgres: ThrowawayPostgres, tmp_path: Path) -> None:
+    """Redis stopped while the worker runs deliveries and waits for more (its BRPOP open): closing the
+    lost connection used to end the worker ("Unrecoverable error", chipla/worker.py). It reconnects by
+    itself, finishes what it held, and delivers what comes after."""
+    redis = RedisServer().start()
+    hub = start_hub(postgres.new_database(), dispatcher="celery", broker_url=redis.url, lease_seconds=60,
+                    retry_base=0.2, max_attempts=40)
+    worker = Worker(hub.parts.settings, tmp_path / "worker.log", 8)
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in worker.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, "the worker did not connect to Redis"
+            time.sleep(0.2)
+        for r in hub.receivers.values():
+            r.control(delay=3)  # slow receivers: the deliveries are still running when Redis goes
+        sent = send(hub, 2, streams=2)  # 6 deliveries for 8 threads: the worker also waits for more
+        while worker.log.read_text(errors="replace").count("] received") < 6:
+            assert time.monotonic() < deadline, f"the worker did not take the tasks: {all_statuses(hub)}"
+            time.sleep(0.1)
+        redis.pause()
+        time.sleep(1)
+        redis.resume()
+        for r in hub.receivers.values():
+            r.control(delay=0)
+        back = time.monotonic()
+        while all_statuses(hub) != {"delivered": 6}:  # the held deliveries finish; their tasks are acknowledged
+            assert worker.proc.poll() is None, f"the worker ended:\n{worker.log.read_text(errors='replace')[-3000:]}"
+            assert time.monotonic() - back < 20, f"held deliveries not done 20 s after Redis came back: " \
+                f"{all_statuses(hub)}"
+            time.sleep(0.2)
+        time.sleep(0.5)
+        sender, town = JukiSender(hub.url, "juki", hub.juki_password), SampleTown(seed=9, start_atena=100900001)
+        for _ in range(4):  # and after it: other residents
+            meta, ido = header("juki"), town.next_ido()
+            sender.send(meta, ido)
+            sent.append((meta["messageId"], ido["jumin"]["shikibetsu"]["atenaNo"]))
+        while all_statuses(hub) != {"delivered": 3 * len(sent)}:
+            assert worker.proc.poll() is None, f"the worker ended:\n{worker.log.read_text(errors='replace')[-3000:]}"
+            assert time.monotonic() - back < 20, f"not delivered 20 s after Redis came back: {all_statuses(hub)}"
+            time.sleep(0.2)
+        for rid in hub.receivers:
+            assert_received_once_in_order(hub, rid, sent)
+    finally:
+        worker.stop()  # fails the test if the worker ended by itself
         hub.stop()
         redis.stop()
