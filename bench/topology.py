@@ -117,8 +117,8 @@ class ScaledTopology:
         return self
 
     def _watch_workers(self) -> None:
-        """Restart a worker that ended by itself, as its service manager would (systemd Restart=always):
-        kombu's Redis transport can end a worker when the broker connection drops at a bad moment."""
+        """Restart a worker that ended by itself, as its service manager would (systemd Restart=always).
+        A broker restart should end none (chipla/worker.py); the fault tests count the restarts."""
         while self._watching.is_set():
             for i, proc in enumerate(self.workers):
                 if proc is not None and proc.poll() is not None and self._watching.is_set():

@@ -41,11 +41,12 @@ BROKER_RETRY_SECONDS = 1.0
 # restarts"):
 BROKER_LOSS_SETTINGS = {
     # After a reconnect Celery would lower the prefetch count by the tasks still running and raise it
-    # again as each finishes. With the thread pool that raise (a basic.qos) is sent from the thread
-    # that ran the task, on the connection the worker's event loop reads at the same time; the worker
-    # then holds a full prefetch of tasks it ran but never acknowledged and takes nothing more. A
-    # fixed prefetch count (one per thread) never sends it: deliveries are short, over-fetching is
-    # harmless, and the outbox decides what runs.
+    # again as each finishes. Under load a worker then held a full prefetch of tasks it had run but
+    # whose acknowledgements never reached RabbitMQ, and took nothing more (every run of the fault
+    # test). With the thread pool that raise (a basic.qos) is sent from the thread that ran the task,
+    # on the connection the event loop reads at the same time: the likely cause. A fixed prefetch
+    # count (one per thread) never sends it: deliveries are short, over-fetching is harmless, and the
+    # outbox decides what runs.
     "worker_enable_prefetch_count_reduction": False,
     # Keep trying for as long as the broker is away (Celery gives up after 100 attempts and exits).
     "broker_connection_max_retries": None,
@@ -61,12 +62,12 @@ class BrokerLossConsumer(Consumer):
     """Celery's consumer with three changes for a broker that goes away and comes back.
 
     Failing to close the lost connection, or to acknowledge a task through it, does not end the
-    worker. When the Redis connection drops
-    while the worker holds unacknowledged tasks, closing the broken connection tries to hand them back
-    through a transport that is already torn down and raises (``AttributeError`` in kombu's Redis
-    channel), which Celery treats as unrecoverable: the worker exits. The tasks are not lost either
-    way (Redis keeps them aside, and the hub's outbox claims the rows again), so the only thing to do
-    is reconnect, as Celery does for every other connection error.
+    worker. When the Redis connection drops while the worker holds unacknowledged tasks, closing the
+    broken connection tries to hand them back through a transport that is already torn down and
+    raises (``AttributeError`` in kombu's Redis channel), which Celery treats as unrecoverable: the
+    worker exits. The tasks are not lost either way (Redis keeps them aside, and the hub's outbox
+    claims the rows again), so the only thing to do is reconnect, as Celery does for every other
+    connection error.
 
     And it tries to reconnect every second, not after 2, 4, 6 … (up to 30) seconds, so a broker that
     is back after a restart is used at once, not up to half a minute later.
