@@ -110,6 +110,7 @@ class ScaledTopology:
         for i in range(self.worker_count):
             self.start_worker(i)
         self.wait_ready(90)
+        self._wait_hub_processes(60)
         for i in range(self.worker_count):
             self.wait_worker_ready(i, 90)
         self._watching.set()
@@ -132,6 +133,17 @@ class ScaledTopology:
                                          "--workers", str(self.hub_processes)], env=self.env, cwd=ROOT,
                                         stdout=out, stderr=subprocess.STDOUT)
         soap_bench._wait_up(f"{self.url}/healthz", self.hub)
+
+    def _wait_hub_processes(self, timeout: float) -> None:
+        """All of uvicorn's hub processes up: /readyz answers as soon as one is, and a process that
+        failed at start (two processes loading the registry file at once) is replaced by uvicorn."""
+        if self.hub_processes < 2:
+            return  # one process: uvicorn serves in its own process, no children to count
+        deadline = time.monotonic() + timeout
+        while len(self.hub_processes_running()) < self.hub_processes:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.hub_processes} hub processes not running within {timeout:.0f} s")
+            time.sleep(0.2)
 
     def start_worker(self, i: int) -> None:
         self._ready_lines[i] = self.worker_log(i).count(READY)
