@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import BigInteger, Integer, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from broker import audit, metrics
 from broker.clock import now
@@ -63,70 +63,61 @@ class Outbox:
         """Claim up to ``limit`` due rows; with ``max_in_flight``, never more than that in flight at once.
         ``with_mapped=False`` skips reading the stored mapped forms (the destination's adapter sends none)."""
         t = now()
-        earlier = aliased(Delivery)
-        blocked = exists().where(and_(
-            earlier.destination == Delivery.destination,
-            earlier.subject_key == Delivery.subject_key,
-            earlier.message_seq < Delivery.message_seq,
-            earlier.status.in_((DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT)),
-        ))
-        q = (
-            select(Delivery.id)
-            .where(Delivery.destination == destination, Delivery.status == DeliveryStatus.PENDING,
-                   Delivery.next_attempt_at <= t, ~blocked)
-            .order_by(Delivery.message_seq)
-            .limit(limit)
-        )
         with self.store.write() as s:
-            if max_in_flight is not None:
-                if not self.store.is_sqlite:  # SQLite: the write transaction already excludes other claims
-                    s.execute(select(func.pg_advisory_xact_lock(_claim_lock_key(destination))))
-                busy = s.execute(select(func.count()).select_from(Delivery).where(
-                    Delivery.destination == destination, Delivery.status == DeliveryStatus.IN_FLIGHT)).scalar_one()
-                room = max_in_flight - int(busy)
-                if room <= 0:
-                    return []
-                q = q.limit(min(limit, room))
-            if not self.store.is_sqlite:
-                q = q.with_for_update(skip_locked=True, of=Delivery)
-            ids = list(s.execute(q).scalars())
-            if not ids:
-                return []
-            s.execute(update(Delivery).where(Delivery.id.in_(ids)).values(
-                status=DeliveryStatus.IN_FLIGHT, lease_until=t + self.lease, lease_owner=owner,
-                attempts=Delivery.attempts + 1))
-            rows = s.execute(
-                select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
-                       Message.envelope, Message.canonical, Message.seq)
-                .join(Message, Message.seq == Delivery.message_seq)
-                .where(Delivery.id.in_(ids))
-                .order_by(Delivery.message_seq)
-            ).all()
-            mapped = {
-                m.message_seq: m.output
-                for m in s.execute(select(MappedRecord.message_seq, MappedRecord.output)
-                                   .where(MappedRecord.message_seq.in_([r.seq for r in rows])))
-            } if with_mapped else {}
-        return [Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical,
-                        mapped.get(r.seq), t, owner) for r in rows]
+            ids = self._claim_ids(s, destination, owner, limit, max_in_flight, t)
+            return self._load(s, ids, owner, t, with_mapped) if ids else []
 
-    def claim_one(self, delivery_id: int, owner: str) -> Claimed | None:
-        """For a worker handed a specific delivery (Celery): take it if it is still ours to do."""
+    def claim_ids(self, destination: str, owner: str, limit: int = 50, *,
+                  max_in_flight: int | None = None) -> list[int]:
+        """Claim like :meth:`claim` but read nothing of the messages: for a relay that hands the ids on
+        to workers, which read the rows themselves (:meth:`take`)."""
+        with self.store.write() as s:
+            return self._claim_ids(s, destination, owner, limit, max_in_flight, now())
+
+    def take(self, delivery_ids: list[int], owner: str, *, with_mapped: bool = True) -> list[Claimed]:
+        """For a worker handed claimed ids (Celery): the rows the claim ``owner`` still holds, their
+        leases renewed, in accept order; rows whose claim lapsed meanwhile are left to their new owner."""
+        if not delivery_ids:
+            return []
         t = now()
         with self.store.write() as s:
-            result = s.execute(update(Delivery).where(
-                Delivery.id == delivery_id, Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_owner == owner
-            ).values(lease_until=t + self.lease))
-            if not _count(result):
-                return None
-            r = s.execute(
-                select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
-                       Message.envelope, Message.canonical, Message.seq)
-                .join(Message, Message.seq == Delivery.message_seq).where(Delivery.id == delivery_id)
-            ).one()
-            mapped = s.execute(select(MappedRecord.output).where(MappedRecord.message_seq == r.seq)
-                               .limit(1)).scalar()
-        return Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical, mapped, t, owner)
+            held = list(s.execute(update(Delivery).where(
+                Delivery.id.in_(delivery_ids), Delivery.status == DeliveryStatus.IN_FLIGHT,
+                Delivery.lease_owner == owner,
+            ).values(lease_until=t + self.lease).returning(Delivery.id)).scalars())
+            return self._load(s, held, owner, t, with_mapped) if held else []
+
+    def _claim_ids(self, s: Session, destination: str, owner: str, limit: int, max_in_flight: int | None,
+                   t: datetime) -> list[int]:
+        if max_in_flight is not None:
+            if not self.store.is_sqlite:  # SQLite: the write transaction already excludes other claims
+                s.execute(_ADVISORY_LOCK, {"key": _claim_lock_key(destination)})
+            busy = s.execute(_IN_FLIGHT, {"destination": destination}).scalar_one()
+            limit = min(limit, max_in_flight - int(busy))
+            if limit <= 0:
+                return []
+        due = _DUE if self.store.is_sqlite else _DUE_LOCKED
+        ids = list(s.execute(due, {"destination": destination, "t": t, "limit": limit}).scalars())
+        if ids:
+            s.execute(_TAKE, {"ids": ids, "until": t + self.lease, "owner": owner})
+        return ids
+
+    @staticmethod
+    def _load(s: Session, ids: list[int], owner: str, t: datetime, with_mapped: bool) -> list[Claimed]:
+        rows = s.execute(
+            select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
+                   Message.envelope, Message.canonical, Message.seq)
+            .join(Message, Message.seq == Delivery.message_seq)
+            .where(Delivery.id.in_(ids))
+            .order_by(Delivery.message_seq)
+        ).all()
+        mapped = {
+            m.message_seq: m.output
+            for m in s.execute(select(MappedRecord.message_seq, MappedRecord.output)
+                               .where(MappedRecord.message_seq.in_([r.seq for r in rows])))
+        } if with_mapped else {}
+        return [Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical,
+                        mapped.get(r.seq), t, owner) for r in rows]
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Write the outcome of a group of attempts in one transaction: one UPDATE and one INSERT for
@@ -216,6 +207,32 @@ class Outbox:
         with self.store.read() as s:
             return list(s.execute(select(Delivery.destination).where(
                 Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now()).distinct()).scalars())
+
+
+# The claim's statements, built once: a relay claims many times a second, and building the
+# ORM expressions (the aliased self-join above all) cost more than running them.
+_deliveries = table_of(Delivery)
+_earlier = _deliveries.alias("earlier")
+_blocked = exists().where(and_(
+    _earlier.c.destination == _deliveries.c.destination,
+    _earlier.c.subject_key == _deliveries.c.subject_key,
+    _earlier.c.message_seq < _deliveries.c.message_seq,
+    _earlier.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT)),
+))
+_DUE = (
+    select(_deliveries.c.id)
+    .where(_deliveries.c.destination == bindparam("destination"), _deliveries.c.status == DeliveryStatus.PENDING,
+           _deliveries.c.next_attempt_at <= bindparam("t"), ~_blocked)
+    .order_by(_deliveries.c.message_seq)
+    .limit(bindparam("limit", type_=Integer))
+)
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=_deliveries)
+_IN_FLIGHT = select(func.count()).select_from(_deliveries).where(
+    _deliveries.c.destination == bindparam("destination"), _deliveries.c.status == DeliveryStatus.IN_FLIGHT)
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+_TAKE = update(_deliveries).where(_deliveries.c.id.in_(bindparam("ids", expanding=True))).values(
+    status=DeliveryStatus.IN_FLIGHT, lease_until=bindparam("until"), lease_owner=bindparam("owner"),
+    attempts=_deliveries.c.attempts + 1)
 
 
 def _claim_lock_key(destination: str) -> int:

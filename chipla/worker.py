@@ -1,7 +1,7 @@
 """The Celery worker of the scaled-out dispatcher: run the deliveries the hub's relay publishes.
 
-A task carries only ``(delivery id, owner)``; the row itself comes from the outbox, and only while
-that claim still holds it. So a task published twice, redelivered after its worker died, or
+A task carries only one claim, ``(delivery ids, owner)``; the rows themselves come from the outbox,
+and only while that claim still holds them. So a task published twice, redelivered after its worker died, or
 outrun by lease expiry does no harm: the outbox, not the queue, decides what is delivered.
 
 Tasks are acknowledged after they ran (``acks_late``), one at a time per worker slot (prefetch 1),
@@ -14,17 +14,20 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import after_setup_logger, after_setup_task_logger
+from celery.signals import after_setup_logger, after_setup_task_logger, worker_init
 from celery.worker.consumer import Consumer
 
 import mappings
+from broker.catalog import ServiceCatalog
 from broker.dispatch.base import Deliverer
+from broker.dispatch.batch import deliver_and_record
 from broker.dispatch.celery_relay import QUEUE, TASK_NAME, client_app
-from broker.outbox import Outbox
+from broker.outbox import Claimed, Outbox
 from broker.registry import SystemRegistry
 from broker.store import Store, is_store_failure
 from chipla import log_flood, notify, signing
@@ -35,6 +38,7 @@ from chipla.wiring import deliverer, outbound_adapters, retry_policy
 log = logging.getLogger(__name__)
 
 STORE_RETRY_SECONDS = 1.0
+PARALLEL_PER_DESTINATION = 4  # as the inline dispatcher: a claim's rows go out four at a time
 BROKER_RETRY_SECONDS = 1.0
 
 # How a worker lives through its broker going away and coming back (docs/dispatch.md, "When the broker
@@ -121,11 +125,15 @@ class WorkerParts:
 
 class DeliveryRunner:
     """Builds the store and adapters at the first task, so each worker process (prefork child or the
-    one process of a thread pool) opens its own database connections after any fork."""
+    one process of a thread pool) opens its own database connections after any fork. The service
+    catalog (mapping specs, XSDs: seconds of work) holds no connection, so it is built when the
+    worker starts (:meth:`warm`), not by the first task while deliveries wait."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._services: ServiceCatalog | None = None
         self._parts: WorkerParts | None = None
+        self._pools: dict[str, ThreadPoolExecutor] = {}
         self._lock = threading.Lock()
 
     def parts(self) -> WorkerParts:
@@ -134,30 +142,52 @@ class DeliveryRunner:
                 s = self.settings
                 store = Store(s.db_url, synchronous=s.sqlite_synchronous)
                 outbox = Outbox(store, retry_policy(s), lease_seconds=s.lease_seconds)
-                services = catalog(mappings.registry(), signing.issuer(s))
+                services = self._catalog()
                 adapters = {**outbound_adapters(s, store, services), **notify.worker_adapters(s, store)}
                 self._parts = WorkerParts(store, outbox, deliverer(SystemRegistry(store), adapters, services))
             return self._parts
 
-    def run(self, delivery_id: int, owner: str) -> str:
-        """Deliver one row if the claim ``owner`` still holds it; return what became of it."""
+    def warm(self) -> None:
+        with self._lock:
+            self._catalog()
+
+    def _catalog(self) -> ServiceCatalog:
+        if self._services is None:
+            self._services = catalog(mappings.registry(), signing.issuer(self.settings))
+        return self._services
+
+    def run(self, delivery_ids: list[int], owner: str) -> str:
+        """Deliver the rows the claim ``owner`` still holds; say what became of them."""
         parts = self.parts()
-        claimed = parts.outbox.claim_one(delivery_id, owner)
-        if claimed is None:
-            return "skipped"  # delivered already, or its lease passed and another claim has it
-        outcome = parts.deliverer.deliver(claimed)
-        parts.outbox.record([outcome])
-        return "delivered" if outcome.ok else "failed"
+        claimed = parts.outbox.take(delivery_ids, owner)
+        outcomes = deliver_and_record(parts.outbox, parts.deliverer, claimed, self._pool(claimed))
+        delivered = sum(o.ok for o in outcomes)
+        # skipped: delivered already, or its lease passed and another claim has it
+        return (f"delivered {delivered}, failed {len(outcomes) - delivered}, "
+                f"skipped {len(delivery_ids) - len(claimed)}, not started {len(claimed) - len(outcomes)}")
+
+    def _pool(self, claimed: list[Claimed]) -> ThreadPoolExecutor:
+        """One small pool per destination, so a slow destination's claim waits only on its own threads."""
+        destination = claimed[0].destination if claimed else ""
+        with self._lock:
+            pool = self._pools.get(destination)
+            if pool is None:
+                pool = self._pools[destination] = ThreadPoolExecutor(
+                    PARALLEL_PER_DESTINATION, thread_name_prefix=f"chipla-to-{destination or 'none'}")
+            return pool
 
     def close(self) -> None:
         with self._lock:
+            for pool in self._pools.values():
+                pool.shutdown(wait=False, cancel_futures=True)
+            self._pools.clear()
             if self._parts is not None:
                 self._parts.store.dispose()
                 self._parts = None
 
 
 def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Celery:
-    """The worker's Celery app with the one task, ``chipla.deliver``, bound to ``runner``."""
+    """The worker's Celery app with the one task, ``chipla.deliver_claim``, bound to ``runner``."""
     app = client_app(settings.broker_url, name="chipla")
     app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
                     task_default_queue=QUEUE, **BROKER_LOSS_SETTINGS)
@@ -165,9 +195,9 @@ def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Cele
 
     @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True, bind=True,
               max_retries=None)
-    def deliver(self: Task, delivery_id: int, owner: str) -> str:
+    def deliver(self: Task, delivery_ids: list[int], owner: str) -> str:
         try:
-            return bound.run(delivery_id, owner)
+            return bound.run(delivery_ids, owner)
         except Exception as exc:
             if not is_store_failure(exc) or self.request.retries >= store_retries:
                 raise
@@ -175,6 +205,7 @@ def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Cele
             raise self.retry(countdown=STORE_RETRY_SECONDS, exc=exc) from exc
 
     store_retries = max(int(settings.lease_seconds / STORE_RETRY_SECONDS), 1)  # past the lease the claim is gone
+    worker_init.connect(lambda **_: bound.warm(), weak=False)
     after_setup_logger.connect(_gate_logs, weak=False)
     after_setup_task_logger.connect(_gate_logs, weak=False)
     return app

@@ -1,8 +1,10 @@
-"""Scaled-out dispatcher: the hub claims due deliveries and hands each to a Celery worker.
+"""Scaled-out dispatcher: the hub claims due deliveries and hands each claim to a Celery worker.
 
-The outbox stays the source of truth; the broker queue only carries ``(delivery id, owner)``. A
-worker delivers a row only while the claim named in its task still holds it, so a task that outlived
-its claim (queued too long, or redelivered after its worker died) does nothing. A worker that dies
+The outbox stays the source of truth; the broker queue only carries ``(delivery ids, owner)``, one
+task per claim, so a worker reads, delivers and records a whole claim with one transaction each
+way instead of one per delivery. A worker delivers a row only while the claim named in its task
+still holds it, so a task that outlived its claim (queued too long, or redelivered after its worker
+died) does nothing. A worker that dies
 leaves its rows ``in_flight`` until their lease passes; the supervisor then returns them to the
 outbox and they are claimed and published again.
 
@@ -36,7 +38,7 @@ from broker.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
-TASK_NAME = "chipla.deliver"
+TASK_NAME = "chipla.deliver_claim"
 QUEUE = "chipla"
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 # a publish to a broker that is away gives up within about a second; the relay tries again later
@@ -74,6 +76,8 @@ class _DestinationRelay:
             published = 0
             try:
                 published = self.relay_once(r.batch_size)
+                if 0 < published < r.batch_size:  # let the next claim gather more than one group's rows
+                    r.stopping.wait(r.gather_seconds)
             except BrokerAway:  # claim nothing more until the broker answers again
                 while not r.stopping.wait(r.broker_retry_seconds) and not r.broker_reachable():
                     pass
@@ -88,15 +92,16 @@ class _DestinationRelay:
         """Claim under a fresh owner token, so a task left over from an earlier claim finds no work."""
         r = self.relay
         owner = r.next_owner()
-        claimed = r.outbox.claim(self.destination, owner, limit, max_in_flight=r.max_in_flight)
-        for i, item in enumerate(claimed):
-            try:
-                r.publish(item.delivery_id, owner)
-            except Exception as exc:
-                released = r.outbox.release([c.delivery_id for c in claimed[i:]], owner)
-                log.warning("broker unreachable, %d claims of %s released: %s", released, self.destination,
-                            f"{type(exc).__name__}: {exc}")
-                raise BrokerAway from exc
+        claimed = r.outbox.claim_ids(self.destination, owner, limit, max_in_flight=r.max_in_flight)
+        if not claimed:
+            return 0
+        try:
+            r.publish(claimed, owner)
+        except Exception as exc:
+            released = r.outbox.release(claimed, owner)
+            log.warning("broker unreachable, %d claims of %s released: %s", released, self.destination,
+                        f"{type(exc).__name__}: {exc}")
+            raise BrokerAway from exc
         return len(claimed)
 
 
@@ -106,14 +111,15 @@ class BrokerAway(Exception):
 
 class CeleryRelay(Dispatcher):
     def __init__(self, outbox: Outbox, broker_url: str, *, poll_seconds: float = 0.2,
-                 batch_size: int = 50, max_in_flight: int = 50, app: Celery | None = None,
-                 broker_retry_seconds: float = 1.0) -> None:
+                 batch_size: int = 20, max_in_flight: int = 50, app: Celery | None = None,
+                 broker_retry_seconds: float = 1.0, gather_seconds: float = 0.02) -> None:
         if max_in_flight < 1 or batch_size < 1:
             raise ValueError("max_in_flight and batch_size must be at least 1")
         self.outbox = outbox
         self.app = app or client_app(broker_url)
         self.poll_seconds = poll_seconds
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # rows per task: a destination's cap is shared by a few tasks
+        self.gather_seconds = gather_seconds
         self.max_in_flight = max_in_flight
         self.broker_retry_seconds = broker_retry_seconds
         self.owner = f"celery-{uuid.uuid4().hex[:16]}"
@@ -146,8 +152,8 @@ class CeleryRelay(Dispatcher):
         with self._lock:
             return f"{self.owner}:{next(self._claims)}"
 
-    def publish(self, delivery_id: int, owner: str) -> None:
-        self.app.send_task(TASK_NAME, args=[delivery_id, owner], queue=QUEUE)
+    def publish(self, delivery_ids: list[int], owner: str) -> None:
+        self.app.send_task(TASK_NAME, args=[delivery_ids, owner], queue=QUEUE)
 
     def broker_reachable(self) -> bool:
         """One quick connection attempt, made while the broker is away instead of claiming rows."""

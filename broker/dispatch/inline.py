@@ -1,8 +1,7 @@
 """In-process dispatcher: one worker thread per destination reads the outbox.
 
 One worker per destination means a destination that is down or slow holds only its own threads;
-the others go on. A claimed batch never holds two deliveries for the same subject (the outbox sees
-to that), so the batch can be delivered in parallel without breaking per-resident order. Workers
+the others go on. A claimed batch is delivered in parallel (``broker.dispatch.batch``). Workers
 wake at once when the accept writer commits work for them and otherwise poll, which also picks up
 retries whose backoff has passed.
 """
@@ -15,6 +14,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from broker.dispatch.base import Deliverer, Dispatcher
+from broker.dispatch.batch import deliver_and_record
 from broker.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,8 @@ class _Worker:
                 self.event.wait(self.d.poll_seconds)
                 self.event.clear()
                 continue
-            outcomes = list(self.pool.map(self.d.deliverer.deliver, claimed))
             try:
-                self.d.outbox.record(outcomes)
+                deliver_and_record(self.d.outbox, self.d.deliverer, claimed, self.pool)
             except Exception:  # the lease will expire and the rows be claimed again
                 log.exception("recording outcomes failed for %s", self.destination)
 
