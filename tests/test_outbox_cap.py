@@ -1,18 +1,23 @@
 """The in-flight cap is the store's, not a process's: claims by different owners (hub processes)
-together never pass it; a claim that could not be handed on is released at once, not counted."""
+together never pass it; a claim that could not be handed on is released at once, not counted; a
+worker delivers only what its claim still holds, and no more than fits in half the lease."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 import pytest
 from sqlalchemy import func, select
 
+from broker.dispatch.base import Deliverer
+from broker.dispatch.batch import deliver_and_record
 from broker.envelope import Envelope, Header
 from broker.hub import Hub
 from broker.models import Delivery, DeliveryStatus
-from broker.outbox import Outbox
+from broker.outbox import Claimed, Outbox, Outcome
 from broker.registry import SystemRegistry
 from broker.retry import RetryPolicy
 from broker.store import Store
@@ -66,3 +71,44 @@ def test_a_released_claim_is_pending_again_and_no_attempt(filled: tuple[Store, O
     assert [attempts[i] for i in ids[3:]] == [0] * 7 and [attempts[i] for i in ids[:3]] == [1] * 3
     again = outbox.claim("zei", "relay-2", 50, max_in_flight=10)
     assert len(again) == 7  # room for 7 more beside the 3 still in flight
+
+
+def test_a_worker_takes_only_the_rows_its_claim_still_holds(filled: tuple[Store, Outbox]) -> None:
+    store, outbox = filled
+    ids = outbox.claim_ids("zei", "relay-1", 10)
+    assert len(ids) == 10
+    outbox.release(ids[:4], "relay-1")
+    other = outbox.claim_ids("zei", "relay-2", 4)  # the released rows, now another claim's
+    assert sorted(other) == sorted(ids[:4])
+    taken = outbox.take(ids, "relay-1")
+    assert [c.delivery_id for c in taken] == ids[4:]  # in accept order, none of relay-2's
+    assert all(c.owner == "relay-1" and c.canonical for c in taken)
+    assert outbox.take(ids, "relay-9") == []
+
+
+class _SlowDeliverer:
+    """Stands in for the adapters: each delivery takes a while and succeeds."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def deliver(self, claimed: Claimed) -> Outcome:
+        time.sleep(self.seconds)
+        return Outcome(claimed.delivery_id, True, owner=claimed.owner)
+
+
+def test_a_batch_starts_nothing_past_half_its_lease_and_gives_the_rest_back(filled: tuple[Store, Outbox]) -> None:
+    store, _ = filled
+    outbox = Outbox(store, RetryPolicy(), lease_seconds=0.4)  # budget: 0.2 s
+    claimed = outbox.claim("zei", "worker-1", 12)
+    with ThreadPoolExecutor(1) as pool:
+        outcomes = deliver_and_record(outbox, cast(Deliverer, _SlowDeliverer(0.05)), claimed, pool)
+    assert 0 < len(outcomes) < len(claimed)
+    tried = {o.delivery_id for o in outcomes}
+    with store.read() as s:
+        q = select(Delivery.id, Delivery.status, Delivery.attempts).where(
+            Delivery.id.in_([c.delivery_id for c in claimed]))
+        rows = {d.id: (d.status, d.attempts) for d in s.execute(q)}
+    for c in claimed:
+        expected = (DeliveryStatus.DELIVERED, 1) if c.delivery_id in tried else (DeliveryStatus.PENDING, 0)
+        assert rows[c.delivery_id] == expected
