@@ -127,7 +127,8 @@ class DeliveryRunner:
     """Builds the store and adapters at the first task, so each worker process (prefork child or the
     one process of a thread pool) opens its own database connections after any fork. The service
     catalog (mapping specs, XSDs: seconds of work) holds no connection, so it is built when the
-    worker starts (:meth:`warm`), not by the first task while deliveries wait."""
+    worker starts (:meth:`warm`), not by the first task while deliveries wait; a worker whose pool
+    does not fork builds everything then."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -147,9 +148,16 @@ class DeliveryRunner:
                 self._parts = WorkerParts(store, outbox, deliverer(SystemRegistry(store), adapters, services))
             return self._parts
 
-    def warm(self) -> None:
-        with self._lock:
-            self._catalog()
+    def warm(self, *, forks: bool) -> None:
+        """Build what the first task would; a worker that forks its pool keeps connections for later."""
+        try:
+            if forks:
+                with self._lock:
+                    self._catalog()
+            else:
+                self.parts()
+        except Exception:  # the first task builds it again, and says why if it still fails
+            log.exception("preparing the worker's deliveries failed; the first task will try again")
 
     def _catalog(self) -> ServiceCatalog:
         if self._services is None:
@@ -186,7 +194,7 @@ class DeliveryRunner:
                 self._parts = None
 
 
-def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Celery:
+def create_app(settings: Settings, runner: DeliveryRunner | None = None, *, pool: str = "threads") -> Celery:
     """The worker's Celery app with the one task, ``chipla.deliver_claim``, bound to ``runner``."""
     app = client_app(settings.broker_url, name="chipla")
     app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
@@ -205,7 +213,7 @@ def create_app(settings: Settings, runner: DeliveryRunner | None = None) -> Cele
             raise self.retry(countdown=STORE_RETRY_SECONDS, exc=exc) from exc
 
     store_retries = max(int(settings.lease_seconds / STORE_RETRY_SECONDS), 1)  # past the lease the claim is gone
-    worker_init.connect(lambda **_: bound.warm(), weak=False)
+    worker_init.connect(lambda **_: bound.warm(forks=pool == "prefork"), weak=False)
     after_setup_logger.connect(_gate_logs, weak=False)
     after_setup_task_logger.connect(_gate_logs, weak=False)
     return app

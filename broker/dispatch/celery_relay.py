@@ -34,6 +34,7 @@ from celery import Celery
 
 from broker.clock import now
 from broker.dispatch.base import Dispatcher
+from broker.dispatch.leadership import Leadership
 from broker.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ TASK_NAME = "chipla.deliver_claim"
 QUEUE = "chipla"
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 # a publish to a broker that is away gives up within about a second; the relay tries again later
+IDLE_CLAIM_SECONDS = 2.0  # unwoken, a relay still looks this often (the supervisor wakes it sooner)
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.3, "interval_max": 0.5}
 
 
@@ -68,25 +70,42 @@ class _DestinationRelay:
         self.destination = destination
         self.relay = relay
         self.event = threading.Event()
+        self.leadership = Leadership(relay.outbox.store, destination)
         self.thread = threading.Thread(target=self.run, name=f"chipla-relay-{destination}", daemon=True)
 
     def run(self) -> None:
         r = self.relay
-        while not r.stopping.is_set():
-            published = 0
-            try:
-                published = self.relay_once(r.batch_size)
-                if 0 < published < r.batch_size:  # let the next claim gather more than one group's rows
-                    r.stopping.wait(r.gather_seconds)
-            except BrokerAway:  # claim nothing more until the broker answers again
-                while not r.stopping.wait(r.broker_retry_seconds) and not r.broker_reachable():
-                    pass
-                continue
-            except Exception:
-                log.exception("relay pass failed for %s", self.destination)
-            if not published:
-                self.event.wait(r.poll_seconds)
-                self.event.clear()
+        try:
+            while not r.stopping.is_set():
+                self.pass_once()
+        finally:
+            self.leadership.release()
+
+    def pass_once(self) -> None:
+        """Claim when woken: by the accept writer's commit, or by the supervisor, which finds due
+        retries and rows accepted by other hub processes every half second. After a wake, wait
+        ``gather_seconds`` so one claim (one task, two worker transactions) carries the rows of
+        several accept groups instead of one each. Only the relay holding the destination's lock
+        claims (``broker.dispatch.leadership``)."""
+        r = self.relay
+        if not self.leadership.holds():  # another hub process relays this destination
+            self.event.wait(self.leadership.check_seconds)
+            self.event.clear()
+            return
+        published = 0
+        try:
+            published = self.relay_once(r.batch_size)
+        except BrokerAway:  # claim nothing more until the broker answers again
+            while not r.stopping.wait(r.broker_retry_seconds) and not r.broker_reachable():
+                pass
+            return
+        except Exception:
+            log.exception("relay pass failed for %s", self.destination)
+        if published >= r.batch_size:
+            return  # a full claim: more may be due at once
+        self.event.wait(IDLE_CLAIM_SECONDS)
+        self.event.clear()
+        r.stopping.wait(r.gather_seconds)
 
     def relay_once(self, limit: int) -> int:
         """Claim under a fresh owner token, so a task left over from an earlier claim finds no work."""
@@ -112,7 +131,7 @@ class BrokerAway(Exception):
 class CeleryRelay(Dispatcher):
     def __init__(self, outbox: Outbox, broker_url: str, *, poll_seconds: float = 0.2,
                  batch_size: int = 20, max_in_flight: int = 50, app: Celery | None = None,
-                 broker_retry_seconds: float = 1.0, gather_seconds: float = 0.02) -> None:
+                 broker_retry_seconds: float = 1.0, gather_seconds: float = 0.05) -> None:
         if max_in_flight < 1 or batch_size < 1:
             raise ValueError("max_in_flight and batch_size must be at least 1")
         self.outbox = outbox

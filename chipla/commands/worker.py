@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.dispatcher != "celery":
         log.warning("CHIPLA_DISPATCHER is %r: a hub so configured delivers inline and publishes nothing "
                     "for this worker", settings.dispatcher)
-    app = create_app(settings)
+    app = create_app(settings, pool=args.pool)
     app.worker_main([
         "worker", f"--pool={args.pool}", f"--concurrency={args.concurrency}", f"--queues={QUEUE}",
         f"--loglevel={settings.log_level}", f"--hostname=chipla-{os.getpid()}@%h",
