@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+import redis as redis_client
 from sqlalchemy import func, select
 
+from broker.dispatch.celery_relay import QUEUE
 from broker.models import Delivery
 from simulators.loopback import free_port
 from simulators.samples import SampleTown, header
@@ -79,9 +81,14 @@ def test_a_worker_holding_tasks_when_redis_restarts_stays_up_and_takes_tasks_aga
         for r in hub.receivers.values():
             r.control(delay=3)  # slow receivers: the deliveries are still running when Redis goes
         sent = send(hub, 2, streams=2)  # 6 deliveries for 8 threads: the worker also waits for more
-        while worker.log.read_text(errors="replace").count("] received") < 6:
-            assert time.monotonic() < deadline, f"the worker did not take the tasks: {all_statuses(hub)}"
-            time.sleep(0.1)
+        queue = redis_client.Redis.from_url(redis.url)
+        try:  # every delivery claimed, and every task carrying them taken by the worker
+            while (all_statuses(hub) != {"in_flight": 6} or queue.llen(QUEUE)
+                   or "] received" not in worker.log.read_text(errors="replace")):
+                assert time.monotonic() < deadline, f"the worker did not take the tasks: {all_statuses(hub)}"
+                time.sleep(0.1)
+        finally:
+            queue.close()
         redis.pause()
         time.sleep(1)
         redis.resume()
