@@ -12,8 +12,14 @@ request path, from the stored original:
   underived. The accept writer hands over the seqs it committed (the fast path), and a sweep over
   the store (at start, then every ``sweep_seconds``) derives anything else: a message of another
   process, or one a crash left underived;
-- visible when it matters: a reader of mapped forms (message status) first calls ``catch_up(seq)``,
-  which derives everything up to that message in the caller's thread, so it never reads a gap.
+- visible when it matters: a reader of mapped forms (message status, the console's message detail,
+  ``chipla replay``) first calls ``catch_up(seq)``, which derives everything up to that message in
+  the caller's thread, so it never reads a gap;
+- retried when it fails: a message whose mapping raised (or made nothing) gets a ``derive_failures``
+  row — the reason, the attempts, the next attempt — written in the same transaction, is counted
+  (``chipla_derive_failures_total``) and logged, and is tried again by the running process when
+  its time comes, after 30 s, then twice as long each time up to an hour; a starting process tries
+  every one at once (a fixed mapping usually comes with a restart). Success removes the row.
 """
 
 from __future__ import annotations
@@ -22,14 +28,16 @@ import logging
 import threading
 import time
 from collections import deque
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select, text
+from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from broker import metrics
 from broker.catalog import ServiceCatalog
 from broker.clock import now
-from broker.models import MappedRecord, Message, table_of
+from broker.models import DeriveFailure, MappedRecord, Message, table_of
 from broker.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,23 +46,37 @@ log = logging.getLogger(__name__)
 ADVISORY_KEY = 0x63686970  # "chip"
 #: longer than any accept transaction may stay open (its senders time out well before)
 COMMIT_LAG_SECONDS = 120.0
+#: a failed mapping is tried again after this long, then after twice as long each time, up to the cap
+RETRY_FIRST_SECONDS = 30.0
+RETRY_CAP_SECONDS = 3600.0
+#: the longest failure reason kept (an exception's text)
+ERROR_CHARS = 1000
+
+
+def retry_delay(attempts: int, first: float = RETRY_FIRST_SECONDS, cap: float = RETRY_CAP_SECONDS) -> float:
+    """Seconds until the next attempt after `attempts` failed ones: first, 2 × first, 4 × first … cap."""
+    return float(min(cap, first * 2 ** min(max(attempts - 1, 0), 32)))
 
 
 class Deriver:
     def __init__(self, store: Store, services: ServiceCatalog, *, batch_size: int = 200,
-                 sweep_seconds: float = 30.0) -> None:
+                 sweep_seconds: float = 30.0, retry_first_seconds: float = RETRY_FIRST_SECONDS,
+                 retry_cap_seconds: float = RETRY_CAP_SECONDS) -> None:
         self.store = store
         self.services = services
         self.batch_size = batch_size
         self.sweep_seconds = sweep_seconds
+        self.retry_first_seconds = retry_first_seconds
+        self.retry_cap_seconds = retry_cap_seconds
+        #: a new process tries every failed message once, whenever its next attempt was due
+        self._retry_all = True
+        self._retried_through = 0
         self._mapped = tuple(sorted(s.id for s in services if s.mapping_ids))
         #: every message with seq ≤ floor has been derived; the sweep looks above it
         self._floor = 0
         #: PostgreSQL: (when, top seq) seen by sweeps; a top becomes the floor once no transaction that
         #: could still commit a lower seq can be open (``COMMIT_LAG_SECONDS`` later)
         self._tops: deque[tuple[float, int]] = deque()
-        #: messages whose mapping failed in this process (logged; tried again at the next start)
-        self._failed: set[int] = set()
         self._lock = threading.Lock()
         self._handed: list[int] = []
         self._wake = threading.Event()
@@ -98,6 +120,8 @@ class Deriver:
         swept_at = -self.sweep_seconds
         while not self._stopping.is_set():
             try:
+                while self.retry_due() == self.batch_size and not self._stopping.is_set():
+                    pass
                 self._derive_handed()
                 if time.monotonic() - swept_at >= self.sweep_seconds:
                     while self.derive_batch() and not self._stopping.is_set():
@@ -105,7 +129,7 @@ class Deriver:
                     swept_at = time.monotonic()
             except Exception:  # the store may be briefly unavailable; the sweep derives it later
                 log.exception("derivation pass failed")
-            self._wake.wait(self.sweep_seconds)
+            self._wake.wait(min(self.sweep_seconds, self.retry_first_seconds))
             self._wake.clear()
 
     # -- the work ------------------------------------------------------------------------------
@@ -114,23 +138,43 @@ class Deriver:
         while self._floor < through_seq and self.derive_batch(through_seq):
             pass
 
+    def retry_due(self) -> int:
+        """Try again up to ``batch_size`` messages whose mapping failed and whose next attempt is due
+        (all of them, the first time a process asks); returns how many were tried."""
+        if not self._mapped:
+            return 0
+        everything, self._retry_all = self._retry_all, False
+        query = select(DeriveFailure.message_seq).order_by(DeriveFailure.message_seq).limit(self.batch_size)
+        if everything:  # in seq order, from where the previous call of this pass stopped
+            query = query.where(DeriveFailure.message_seq > self._retried_through)
+        else:
+            query = query.where(DeriveFailure.next_attempt_at <= now())
+        with self.store.read() as s:
+            due = list(s.execute(query).scalars())
+        if due:
+            self._derive(due, retry=True)
+        if everything and len(due) == self.batch_size:
+            self._retry_all, self._retried_through = True, due[-1]  # more than one batch: go on next call
+        return len(due)
+
     def derive_batch(self, through_seq: int | None = None) -> int:
         """The sweep: up to ``batch_size`` underived messages above the floor, in seq order."""
         if not self._mapped:
             return 0
         return self._derive(None, through_seq)
 
-    def _derive(self, seqs: list[int] | None, through_seq: int | None = None) -> int:
+    def _derive(self, seqs: list[int] | None, through_seq: int | None = None, *, retry: bool = False) -> int:
         """Derive the given messages (or the sweep's next batch) that are still underived, in one
-        transaction; returns how many were derived."""
+        transaction; returns how many were derived. A message whose mapping failed before is left
+        to `retry_due` (``retry``: these are its messages, due or not)."""
         with self.store.write() as s:
             if not self.store.is_sqlite:
                 s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
             q = (select(Message.seq, Message.service, Message.canonical)
                  .where(Message.service.in_(self._mapped), ~exists().where(MappedRecord.message_seq == Message.seq))
                  .order_by(Message.seq).limit(self.batch_size))
-            if self._failed:
-                q = q.where(Message.seq.not_in(self._failed))
+            if not retry:
+                q = q.where(~exists().where(DeriveFailure.message_seq == Message.seq))
             if seqs is not None:
                 q = q.where(Message.seq.in_(seqs))
             else:
@@ -138,29 +182,61 @@ class Deriver:
                 if through_seq is not None:
                     q = q.where(Message.seq <= through_seq)
             pending = s.execute(q).all()
+            if retry and seqs is not None:
+                # derived meanwhile (or no longer a message to map here): nothing is left to retry
+                gone = set(seqs) - {seq for seq, _, _ in pending}
+                if gone:
+                    s.execute(delete(DeriveFailure).where(DeriveFailure.message_seq.in_(gone)))
             if not pending:
                 if seqs is None:
                     self._advance_floor(s, through_seq)
                 return 0
             created = now()
             rows: list[dict[str, Any]] = []
+            failed: dict[int, tuple[str, str]] = {}
             for seq, service_id, body in pending:
-                made = self._map(seq, service_id, body)
+                made, error = self._map(seq, service_id, body)
                 rows += [{"message_seq": seq, "created_at": created, **m} for m in made]
+                if error is not None:
+                    failed[seq] = (service_id, error)
             if rows:
                 s.execute(insert(table_of(MappedRecord)), rows)
+            if retry or failed:
+                self._record_failures(s, [seq for seq, _, _ in pending], failed, created)
         return len(pending)
 
-    def _map(self, seq: int, service_id: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def _map(self, seq: int, service_id: str, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+        """(mapped forms, None) or ([], why the mapping failed)."""
         service = self.services.get(service_id)
         try:
             made = service.map(body) if service is not None else []
-        except Exception:  # a mapping fault must not stop the others; the original is kept
-            log.exception("deriving message %s failed", seq)
-            made = []
+        except Exception as exc:  # a mapping fault must not stop the others; the original is kept
+            return [], f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
         if not made:
-            self._failed.add(seq)
-        return made
+            return [], f"no mapped form was made (service {service_id})"
+        return made, None
+
+    def _record_failures(self, s: Session, tried: list[int], failed: dict[int, tuple[str, str]],
+                         at: datetime) -> None:
+        """Keep each failure with its next attempt; forget the earlier failures of what succeeded."""
+        before = {seq: attempts for seq, attempts in s.execute(
+            select(DeriveFailure.message_seq, DeriveFailure.attempts).where(DeriveFailure.message_seq.in_(tried)))}
+        recovered = [seq for seq in tried if seq in before and seq not in failed]
+        if recovered:
+            s.execute(delete(DeriveFailure).where(DeriveFailure.message_seq.in_(recovered)))
+            for seq in recovered:
+                log.info("message %s derived after %d failed attempts", seq, before[seq])
+        for seq, (service_id, error) in failed.items():
+            attempts = before.get(seq, 0) + 1
+            next_at = at + timedelta(seconds=retry_delay(attempts, self.retry_first_seconds, self.retry_cap_seconds))
+            values = {"attempts": attempts, "error": error, "failed_at": at, "next_attempt_at": next_at}
+            if seq in before:
+                s.execute(update(DeriveFailure).where(DeriveFailure.message_seq == seq).values(values))
+            else:
+                s.execute(insert(DeriveFailure).values(message_seq=seq, **values))
+            metrics.DERIVE_FAILED.labels(service_id).inc()
+            log.warning("deriving message %s (%s) failed, attempt %d, next at %s: %s",
+                        seq, service_id, attempts, next_at.isoformat(timespec="seconds"), error)
 
     def _advance_floor(self, s: Session, through_seq: int | None) -> None:
         """Nothing is underived above the floor (up to ``through_seq``): raise it.

@@ -21,5 +21,7 @@ QUARANTINE_PURGED = Counter("chipla_quarantine_purged_total", "Quarantine entrie
 QUARANTINE_BYTES = Gauge("chipla_quarantine_bytes", "Bytes of original input held in quarantine (last sweep)")
 DELIVERIES = Counter("chipla_delivery_attempts_total", "Delivery attempts by outcome",
                      ["destination", "outcome"])
+DERIVE_FAILED = Counter("chipla_derive_failures_total", "Attempts of the derive stage to make a message's mapped "
+                        "forms that failed (each is tried again with backoff)", ["service"])
 OUTBOX_BACKLOG = BacklogCollector()  # the composition root attaches the store
 REGISTRY.register(OUTBOX_BACKLOG)

@@ -144,6 +144,18 @@ class MappedRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class DeriveFailure(Base):
+    """A message whose mapped forms could not be made: why, how often, and when the derive stage tries
+    again (with backoff; the row goes when an attempt succeeds). The original is kept as accepted."""
+
+    __tablename__ = "derive_failures"
+    message_seq: Mapped[int] = mapped_column(ForeignKey("messages.seq", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Delivery(Base):
     """One outbox row: deliver message ``message_seq`` to ``destination``."""
 

@@ -1,7 +1,8 @@
 """``chipla replay --mapping ID --to VERSION``: what a candidate mapping version would change.
 
-Read-only: stored messages and imported records are mapped in memory and compared; exit 1 when
-the candidate would change something, 0 when it changes nothing, 2 when it cannot run.
+Stored messages and imported records are mapped in memory and compared; exit 1 when the candidate
+would change something, 0 when it changes nothing, 2 when it cannot run. The one write is the derive
+stage's catch-up: messages accepted but not derived yet get their mapped forms first.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import argparse
 import sys
 
 import mappings
+from broker.derive import Deriver
 from broker.services.jumin.replay import ReplayRefused, render, replay
+from chipla.services import catalog
 from chipla.store_access import open_existing
 
 
@@ -27,9 +30,10 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     store = open_existing()
+    specs = mappings.registry()
     try:
-        report = replay(store, mappings.registry(), args.mapping, args.to, from_version=args.from_version,
-                        limit=args.limit)
+        report = replay(store, specs, args.mapping, args.to, from_version=args.from_version,
+                        limit=args.limit, catch_up=Deriver(store, catalog(specs)).catch_up)
     except ReplayRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2

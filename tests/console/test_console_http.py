@@ -7,15 +7,17 @@ import html
 import io
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from broker.models import AuditEntry
+from broker.clock import now
+from broker.models import AuditEntry, DeriveFailure
 from broker.operators import OperatorStore
 from broker.services.sensors.devices import DeviceRegistry
 from procurement import kpi, register
@@ -24,6 +26,7 @@ from tests.console import gauges
 from tests.console.helpers import People, Traffic, add_people, csrf_of, dead_letter_and_quarantine, sign_in
 from tests.notify.support import subscribe
 from tests.support import RunningHub, sqlite_url, start_hub
+from tests.test_derive import _store_underived
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +264,19 @@ def test_kpi_table_counts_zei_notices_and_gomi_subscribers_of_this_nendo(
     after = rows()
     assert after["特別徴収税額通知 電子化率"] == "66.7 % (2 / 3)"
     assert int(after["ごみ分別・収集日メール 登録者数"]) == before + 1
+
+
+def test_the_detail_page_catches_up_and_shows_why_a_mapping_failed(running: tuple[RunningHub, People, Traffic]) -> None:
+    hub, people, _ = running
+    store = hub.parts.store
+    # stored by a writer with no derive stage (another process that died after its commit)
+    derived, failed = _store_underived(store, 2, seed=1616, first_atena=700000001)
+    with store.write() as s:
+        s.execute(insert(DeriveFailure).values(message_seq=failed.seq, attempts=3, error="KeyError: 'shimei'",
+                                               failed_at=now(), next_attempt_at=now() + timedelta(minutes=10)))
+    viewer = sign_in(hub, *people.viewer)
+    page = viewer.get(f"/console/messages/{derived.receipt_id}").text
+    assert "ido-imi 版 1" in page and "変換結果はありません" not in page
+    shown = viewer.get(f"/console/messages/{failed.receipt_id}").text
+    assert "変換に失敗しました (3 回目" in shown and "KeyError (詳細は伏せています)" in shown
+    assert "'shimei'" not in shown

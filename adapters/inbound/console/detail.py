@@ -1,12 +1,14 @@
 """Everything the hub knows about one message, assembled for the detail page.
 
 Original (pretty, byte-exact in storage), envelope, each mapped form with mapping id, version and
-lineage (output field ← source fields through transforms), every delivery with each attempt's
-outcome, response and duration, and the audit entries that name the message or its deliveries.
+lineage (output field ← source fields through transforms) — or, when the mapping failed, why and
+when the derive stage tries again — every delivery with each attempt's outcome, response and
+duration, and the audit entries that name the message or its deliveries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,7 @@ from sqlalchemy import or_, select
 from adapters.inbound.console import masking
 from adapters.inbound.console.search import overall
 from broker.clock import as_jst
-from broker.models import AuditEntry, Delivery, DeliveryAttempt, MappedRecord, Message, Quarantine
+from broker.models import AuditEntry, Delivery, DeliveryAttempt, DeriveFailure, MappedRecord, Message, Quarantine
 from broker.result_codes import table
 from broker.store import Store
 
@@ -36,13 +38,24 @@ class MessageView:
     deliveries: list[dict[str, Any]]
     audit: list[dict[str, Any]]
     masked: bool
+    #: the derive stage could not make the mapped forms: attempts, error, failed_at, next_attempt_at
+    mapping_failure: dict[str, Any] | None = None
 
 
-def message(store: Store, receipt_id: str, *, masked: bool) -> MessageView | None:
+def message(store: Store, receipt_id: str, *, masked: bool,
+            catch_up: Callable[[int], None] | None = None) -> MessageView | None:
+    """``catch_up(seq)`` (the derive stage's) first makes every mapped form up to this message, so
+    the page never shows a message without its mapped form merely because it is not derived yet."""
+    if catch_up is not None:
+        with store.read() as s:
+            seq = s.execute(select(Message.seq).where(Message.receipt_id == receipt_id)).scalar()
+        if seq is not None:
+            catch_up(seq)
     with store.read() as s:
         m = s.execute(select(Message).where(Message.receipt_id == receipt_id)).scalar_one_or_none()
         if m is None:
             return None
+        failure = s.get(DeriveFailure, m.seq)
         deliveries = s.execute(select(Delivery).where(Delivery.message_seq == m.seq)
                                .order_by(Delivery.destination)).scalars().all()
         attempts = s.execute(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(
@@ -77,7 +90,11 @@ def message(store: Store, receipt_id: str, *, masked: bool) -> MessageView | Non
                      "log": by_delivery.get(d.id, [])} for d in deliveries],
         audit=[{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "subject": e.subject,
                 "detail": e.detail} for e in audit],
-        masked=masked)
+        masked=masked,
+        mapping_failure=None if failure is None else {
+            "attempts": failure.attempts, "failed_at": failure.failed_at, "next_attempt_at": failure.next_attempt_at,
+            # an exception's text may quote a value of the message: masked, only its kind is shown
+            "error": failure.error.split(":", 1)[0] + " (詳細は伏せています)" if masked else failure.error})
 
 
 def response_code(detail: str | None) -> str:

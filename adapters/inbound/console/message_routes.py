@@ -47,7 +47,8 @@ def routes(core: ConsoleCore) -> list[BaseRoute]:
 
     async def _show(request: Request, user: OperatorUser, receipt_id: str, *, masked: bool,
                     **extra: Any) -> Response:
-        view = await run_in_threadpool(detail.message, deps.store, receipt_id, masked=masked)
+        view = await run_in_threadpool(detail.message, deps.store, receipt_id, masked=masked,
+                                       catch_up=deps.hub.deriver.catch_up)
         if view is None:
             return core.page(request, "error.html", user, status=404, title="見つかりません",
                              message=f"受付番号 {receipt_id} の電文はありません")
@@ -79,7 +80,8 @@ def routes(core: ConsoleCore) -> list[BaseRoute]:
         if deps.replay is None:
             raise Denied("この構成では再生できません")
         mapping_id, version = form.get("mapping_id", ""), form.get("version", "")
-        view = await run_in_threadpool(detail.message, deps.store, receipt_id, masked=True)
+        view = await run_in_threadpool(detail.message, deps.store, receipt_id, masked=True,
+                                       catch_up=deps.hub.deriver.catch_up)
         if view is None:
             raise Denied("電文がありません")
         try:

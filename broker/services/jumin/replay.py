@@ -3,7 +3,9 @@
 Before a new mapping version is promoted, an operator sees what it would change on real data:
 accepted messages (their canonical body, and the output stored beside them when the hub mapped them
 with this mapping) and imported records (their canonical record, or their source row when the
-mapping is the one that imported them). Nothing is written: the store is only read.
+mapping is the one that imported them). Nothing else is written: given the derive stage's
+``catch_up``, the mapped forms of messages accepted but not derived yet are made first (what the
+hub's derive stage would store moments later anyway), so a stored output is compared, not missed.
 
 The baseline of each comparison is the stored output when there is one, else the baseline version
 (``--from``, default the highest version below the candidate) applied to the same input.
@@ -12,11 +14,11 @@ The baseline of each comparison is the stored output when there is one, else the
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import mappings
 from broker.imports import ImportStore
@@ -97,7 +99,8 @@ def _messages(store: Store, spec_id: str) -> Iterator[_StoredMessage]:
 
 
 def replay(store: Store, specs: mappings.SpecRegistry, mapping_id: str, to_version: str, *,
-           from_version: str | None = None, limit: int | None = None) -> ReplayReport:
+           from_version: str | None = None, limit: int | None = None,
+           catch_up: Callable[[int], None] | None = None) -> ReplayReport:
     """Compare; see the module docstring. Raises ReplayRefused when there is nothing to compare with."""
     try:
         candidate = specs.get(mapping_id, _parse_version(to_version))
@@ -105,6 +108,11 @@ def replay(store: Store, specs: mappings.SpecRegistry, mapping_id: str, to_versi
     except KeyError as exc:
         raise ReplayRefused(str(exc.args[0])) from exc
     report = ReplayReport(mapping_id, f"v{candidate.version}")
+    if catch_up is not None:
+        with store.read() as s:
+            last = s.execute(select(func.max(Message.seq)).where(Message.service == SERVICE)).scalar()
+        if last is not None:
+            catch_up(int(last))
 
     def record(label: str, baseline_name: str, old: Mapped, new: Mapped) -> bool:
         report.compared += 1
