@@ -24,7 +24,7 @@ import mappings
 from adapters.inbound.files.pipeline import import_file
 from adapters.inbound.files.writer import ChunkWriter
 from bench.import_bench import synthetic_csv
-from broker.imports import ImportBatch, ImportedRecord, ImportLineage, ImportStore
+from broker.imports import ImportBatch, ImportedRecord, ImportLineage, ImportStore, source_row
 from broker.models import Quarantine
 from broker.store import Store
 from mappings.csv_layout import write_rows
@@ -55,8 +55,8 @@ def stored(url: str) -> dict[str, Any]:
     try:
         with store.read() as s:
             lineages = {sha: lineage for sha, lineage in s.execute(select(ImportLineage.sha256, ImportLineage.lineage))}
-            records = [(r.row_no, r.lg_code, r.atena_no, r.row_sha256, r.canonical, r.source_row,
-                        lineages[r.lineage_sha256]) for r in s.execute(
+            records = [(r.row_no, r.lg_code, r.atena_no, r.row_sha256, r.canonical,
+                        source_row(r.source_row, CSV.name), lineages[r.lineage_sha256]) for r in s.execute(
                 select(ImportedRecord).order_by(ImportedRecord.row_no)).scalars()]
             quarantined = [(q.headers["row"], q.result_code, q.reason, q.original, q.headers["errors"])
                            for q in s.execute(select(Quarantine).order_by(Quarantine.id)).scalars()]

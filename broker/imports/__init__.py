@@ -16,6 +16,7 @@ from broker.imports.store import (
     Rejection,
     StoredRecord,
     json_text,
+    source_row,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "Rejection",
     "StoredRecord",
     "json_text",
+    "source_row",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.models import Base, BigInt
@@ -69,8 +69,10 @@ class ImportedRecord(Base):
     mapping_id: Mapped[str] = mapped_column(String(64))
     mapping_version: Mapped[str] = mapped_column(String(32))
     canonical: Mapped[dict[str, Any]] = mapped_column()
-    # the decoded row as read, so an import mapping can be replayed over its own input
-    source_row: Mapped[dict[str, Any]] = mapped_column()
+    # the decoded row as read, so an import mapping can be replayed over its own input: a CSV row as
+    # its values in the layout's column order (the batch names the layout), a fixed-width record as
+    # {column: text}; `broker.imports.store.source_row` reads both as {column: value}
+    source_row: Mapped[dict[str, Any] | list[str]] = mapped_column(JSON)
     lineage_sha256: Mapped[str] = mapped_column(ForeignKey("import_lineages.sha256"))
     # hub receipt of the 住民異動通知 sent for this record (chipla import --send), if any
     receipt_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
 import orjson
@@ -25,6 +26,8 @@ from broker.imports.bulk import RecordInsert
 from broker.imports.models import ImportBatch, ImportedRecord, ImportLineage
 from broker.models import Quarantine
 from broker.store import Store
+from mappings.csv_layout import CsvLayout
+from mappings.layout_catalog import file_layouts
 
 _RECORDS = cast(Table, ImportedRecord.__table__)
 _QUARANTINE = cast(Table, Quarantine.__table__)
@@ -60,6 +63,23 @@ class NewRecord(NamedTuple):
 
 #: a `NewRecord` as a plain tuple: (lg_code, atena_no, row_sha256, row_no, canonical_json, source_json, lineage_sha256)
 RecordRow = tuple[str, str, str, int, str, str, str]
+
+
+@lru_cache(maxsize=64)
+def _columns(layout: str) -> tuple[str, ...] | None:
+    found = file_layouts().get(layout)
+    return found.columns if isinstance(found, CsvLayout) else None
+
+
+def source_row(stored: dict[str, Any] | list[str], layout: str) -> dict[str, Any]:
+    """A stored source row as {column: value}: CSV rows are stored as their values in the order of
+    the columns of their batch's layout (rows stored before that as the dict itself)."""
+    if isinstance(stored, dict):
+        return stored
+    columns = _columns(layout)
+    if columns is None or len(columns) != len(stored):
+        raise ValueError(f"a stored row of {len(stored)} values does not fit layout {layout}")
+    return dict(zip(columns, stored, strict=True))
 
 
 def json_text(value: Any) -> str:
@@ -229,12 +249,15 @@ class ImportStore:
         """Imported records, oldest first, for replay."""
         query = select(ImportedRecord.id, ImportedRecord.file_sha256, ImportedRecord.row_no,
                        ImportedRecord.mapping_id, ImportedRecord.mapping_version, ImportedRecord.canonical,
-                       ImportedRecord.source_row).order_by(ImportedRecord.id)
+                       ImportedRecord.source_row, ImportBatch.layout
+                       ).join(ImportBatch, ImportBatch.id == ImportedRecord.batch_id).order_by(ImportedRecord.id)
         if limit is not None:
             query = query.limit(limit)
         with self.store.read() as s:
-            for row in s.execute(query.execution_options(yield_per=2000)):
-                yield StoredRecord(*row)
+            for record_id, file_sha256, row_no, mapping_id, version, canonical, stored, layout in s.execute(
+                    query.execution_options(yield_per=2000)):
+                yield StoredRecord(record_id, file_sha256, row_no, mapping_id, version, canonical,
+                                   source_row(stored, layout))
 
     def count(self) -> int:
         with self.store.read() as s:
@@ -242,4 +265,4 @@ class ImportStore:
 
 
 __all__ = ["BatchInfo", "ChunkResult", "ImportStore", "NewRecord", "RecordRow", "Rejection", "StoredRecord",
-           "json_text"]
+           "json_text", "source_row"]

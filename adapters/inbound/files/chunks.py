@@ -2,11 +2,11 @@
 
 A chunk of (row number, row) pairs — or a `Span` of the file, whose rows the mapper reads itself
 from the `Source` it was made with — goes in; what comes out is everything the store needs: each
-accepted row as a `NewRecord` (its key, digest, canonical record and source row as JSON text, the
-digest of its lineage), each refused row with its field errors, the rows refused while reading a
-span, and the lineages the chunk names. Because it touches nothing else, the same `RowMapper` runs
-in the importing process or in a forked worker process (`adapters.inbound.files.workers`), and
-both give the same chunk.
+accepted row as a `NewRecord` (its key, digest, canonical record and source row as JSON text — a
+CSV row as its list of values — and the digest of its lineage), each refused row with its field
+errors, the rows refused while reading a span, and the lineages the chunk names. Because it
+touches nothing else, the same `RowMapper` runs in the importing process or in a forked worker
+process (`adapters.inbound.files.workers`), and both give the same chunk.
 """
 
 from __future__ import annotations
@@ -95,8 +95,10 @@ class RowMapper:
             sha = digests.get(tuple(map(_FIELD, lineage))) or self.lineage_sha256(lineage)
             if sha not in used:
                 used[sha] = self._lineages[sha]
+            # a CSV row is kept as its values in column order (`broker.imports.source_row` reads it
+            # back as {column: value}): the column names are the layout's, not each row's
             append((ids["lgCode"], ids["atenaNo"], row_digest(layout_name, row), row_no,
-                    json_text(output), json_text(row), sha))
+                    json_text(output), json_text(values), sha))
         return chunk
 
 
