@@ -206,7 +206,33 @@ def from_legacy_packed(text: str) -> str:
     if not (value.isascii() and value.isdigit()) or len(value) not in (7, 8):
         raise ValueError(f"invalid legacy date {text!r}: expected 7 (GYYMMDD) or 8 (GGYYMMDD) digits")
     width = len(value) - 6
-    return from_legacy(value[:width], value[width : width + 2], value[width + 2 : width + 4], value[-2:])
+    return _packed_day(value, width) or from_legacy(
+        value[:width], value[width : width + 2], value[width + 2 : width + 4], value[-2:])
+
+
+def _packed_day(value: str, width: int) -> str | None:
+    """A packed date that names an existing day within its era, in a few steps; else None.
+
+    A register holds tens of thousands of distinct birth dates, each parsed once. Only a date every
+    check of `from_legacy` passes is answered here, with the text it would give (the day's ISO form);
+    anything else — reduced precision, an unknown 年号コード, a day that never existed or lies outside
+    its era, a lunisolar date — goes to `from_legacy`, which says why.
+    """
+    try:
+        era = _era_for_code(value[:width])
+    except (KeyError, ValueError):
+        return None
+    year, month, day = int(value[width : width + 2]), int(value[width + 2 : width + 4]), int(value[-2:])
+    last = era.last_era_year()
+    if year < 1 or (last is not None and year > last) or not 1 <= month <= 12 or day < 1:
+        return None
+    try:
+        found = dt.date(era.gregorian_year(year), month, day)
+    except ValueError:
+        return None
+    if found < GREGORIAN_ADOPTION or not era.contains(found):
+        return None
+    return found.isoformat()
 
 
 def to_legacy(iso: str | dt.date) -> tuple[str, str, str, str]:

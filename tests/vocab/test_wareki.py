@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vocab import wareki
@@ -209,3 +209,20 @@ def test_round_trip_through_kanji_numerals(day: dt.date) -> None:
 
     text = f"{name}{'元' if year == 1 else kanji(year)}年{kanji(month)}月{kanji(dom)}日"
     assert wareki.parse(text) == day.isoformat()
+
+
+@settings(max_examples=400)
+@given(code=st.sampled_from(["0", "1", "2", "3", "4", "5", "6", "9", "00", "01", "03", "04", "05", "07"]),
+       year=st.integers(0, 99), month=st.integers(0, 13), day=st.integers(0, 32))
+def test_packed_dates_read_as_the_split_fields_say(code: str, year: int, month: int, day: int) -> None:
+    """The packed reader's short path answers exactly what `from_legacy` answers, or leaves it to it."""
+    packed = f"{code}{year:02d}{month:02d}{day:02d}"
+    try:
+        expected: str | type[ValueError] = wareki.from_legacy(code, f"{year:02d}", f"{month:02d}", f"{day:02d}")
+    except ValueError:
+        expected = ValueError
+    if expected is ValueError:
+        with pytest.raises(ValueError):
+            wareki.from_legacy_packed(packed)
+    else:
+        assert wareki.from_legacy_packed(packed) == expected
