@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,6 +54,22 @@ class Store:
         """A session in one write transaction, committed on success."""
         with self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run a multi-transaction job in one process at a time: hub processes that start together
+        would otherwise both find a row missing and both insert it. PostgreSQL: a session advisory
+        lock, held on a connection of its own until the job ends; SQLite has one writer anyway."""
+        if self.is_sqlite:
+            yield
+            return
+        key = int.from_bytes(hashlib.sha256(f"chipla.exclusive:{name}".encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -90,13 +90,14 @@ def load(path: str | Path, registry: SystemRegistry, env: dict[str, str] | None 
          delivery_kinds: frozenset[str] | None = None) -> dict[str, int]:
     """Apply the file to the store; returns counts for the start-up log."""
     loaded = read(path, env, delivery_kinds)
-    for system in loaded.systems:
-        registry.upsert_system(system)
-    wanted: set[tuple[str, str, str]] = set()
-    for sub in loaded.subscriptions:
-        registry.add_subscription(sub["systemId"], sub["service"], sub["operation"], sub.get("idoCategories"))
-        wanted.add((sub["systemId"], sub["service"], sub["operation"]))
-    deactivated = _sync(registry, loaded, wanted, str(path)) if loaded.sync == "file" else {}
+    with registry.store.exclusive("registry-file"):  # `serve --workers N` processes load it at once
+        for system in loaded.systems:
+            registry.upsert_system(system)
+        wanted: set[tuple[str, str, str]] = set()
+        for sub in loaded.subscriptions:
+            registry.add_subscription(sub["systemId"], sub["service"], sub["operation"], sub.get("idoCategories"))
+            wanted.add((sub["systemId"], sub["service"], sub["operation"]))
+        deactivated = _sync(registry, loaded, wanted, str(path)) if loaded.sync == "file" else {}
     registry.invalidate()
     return {"systems": len(loaded.systems), "subscriptions": len(loaded.subscriptions), **deactivated}
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from broker.store import Store
 from chipla import registry_file
 from chipla.registry_file import RegistryFileError
 from chipla.wiring import delivery_kinds
+from tests.pg import ThrowawayPostgres
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 ENV = {"CHIPLA_SECRET_ADMIN_KEY": "a" * 32, "CHIPLA_SECRET_JUKI_KEY": "j" * 32, "CHIPLA_SECRET_JUKI_WSS": "w" * 16,
@@ -121,3 +124,28 @@ def test_registry_check_command(tmp_path: Path) -> None:
     assert ok.returncode == 0 and "4 systems (1 admin)" in ok.stdout, ok.stderr
     refused = subprocess.run([*run, str(bad)], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "bad.yaml:5:" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.postgres
+def test_hub_processes_starting_together_load_the_file_without_colliding(tmp_path: Path,
+                                                                         postgres: ThrowawayPostgres) -> None:
+    """``serve --workers N`` processes each load the file at start, on one PostgreSQL: none may find a
+    system missing, insert it, and collide with the other's insert."""
+    path = write(tmp_path, documented("yaml", "## The registry file"))
+    for _ in range(4):  # the collision needs both transactions between the look and the insert
+        url = postgres.new_database()
+        stores = [Store(url) for _ in range(3)]
+        stores[0].migrate()
+        start = threading.Barrier(len(stores))
+        try:
+            with ThreadPoolExecutor(len(stores)) as pool:
+                counts = list(pool.map(lambda store, go=start: _load_together(go, path, store), stores))
+        finally:
+            for store in stores:
+                store.dispose()
+        assert all(c["systems"] == 4 for c in counts)
+
+
+def _load_together(start: threading.Barrier, path: Path, store: Store) -> dict[str, int]:
+    start.wait()
+    return registry_file.load(path, SystemRegistry(store), ENV, delivery_kinds())
