@@ -7,6 +7,7 @@ database lock instead of failing on a read-to-write upgrade; PostgreSQL uses row
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 PING_AFTER_IDLE_SECONDS = 2.0
 _IDLE_SINCE = "chipla.idle_since"
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock named ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -13,7 +13,6 @@ is released at once instead of waiting for its lease.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from broker import audit, metrics
 from broker.clock import now
+from broker.db import advisory_key
 from broker.models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message, table_of
 from broker.retry import RetryPolicy
 from broker.store import Store
@@ -237,4 +237,4 @@ _TAKE = update(_deliveries).where(_deliveries.c.id.in_(bindparam("ids", expandin
 
 def _claim_lock_key(destination: str) -> int:
     """A stable signed 64-bit key per destination for PostgreSQL's advisory locks."""
-    return int.from_bytes(hashlib.sha256(f"chipla.claim:{destination}".encode()).digest()[:8], "big", signed=True)
+    return advisory_key(f"chipla.claim:{destination}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from broker import audit, migrate
-from broker.db import is_sqlite, make_engine, session_factory
+from broker.db import advisory_key, is_sqlite, make_engine, session_factory
 
 
 def is_store_failure(exc: BaseException) -> bool:
@@ -63,7 +62,7 @@ class Store:
         if self.is_sqlite:
             yield
             return
-        key = int.from_bytes(hashlib.sha256(f"chipla.exclusive:{name}".encode()).digest()[:8], "big", signed=True)
+        key = advisory_key(f"chipla.exclusive:{name}")
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             try:

@@ -12,12 +12,12 @@ there, every relay leads.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 
 from sqlalchemy import Connection, text
 
+from broker.db import advisory_key
 from broker.store import Store
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ CHECK_SECONDS = 1.0  # how often a follower tries the lock, and a leader checks 
 
 def relay_lock_key(destination: str) -> int:
     """A stable signed 64-bit key per destination, apart from the claim locks' keys."""
-    return int.from_bytes(hashlib.sha256(f"chipla.relay:{destination}".encode()).digest()[:8], "big", signed=True)
+    return advisory_key(f"chipla.relay:{destination}")
 
 
 class Leadership:

@@ -24,7 +24,8 @@ def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p = benches.add_parser("soap", help="concurrent SOAP 住民異動通知 through the hub, beside a raw baseline")
     p.add_argument("--clients", type=int, default=32, help="concurrent connections (default 32)")
     p.add_argument("--seconds", type=float, default=10.0, help="load time per target (default 10)")
-    p.add_argument("--workers", type=int, default=1, help="hub processes (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="hub processes (default 1; with --topology scaled, of the scaled layout, default 2)")
     p.add_argument("--split", action="store_true",
                    help="deliver from a separate `chipla dispatch` process (CHIPLA_DISPATCHER=external)")
     p.add_argument("--dispatcher", choices=("inline", "process"), default="",
@@ -48,7 +49,7 @@ def run_soap(args: argparse.Namespace) -> int:
     if args.topology == "scaled":
         from bench import topology
 
-        topology.bench(clients=args.clients, seconds=args.seconds, hub_processes=max(args.workers, 2),
+        topology.bench(clients=args.clients, seconds=args.seconds, hub_processes=args.workers or 2,
                        workers=args.celery_workers, broker=args.broker)
         return 0
 
@@ -56,7 +57,7 @@ def run_soap(args: argparse.Namespace) -> int:
     from bench.wrk_load import WrkMissing
 
     try:
-        report = soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers,
+        report = soap_bench.run(clients=args.clients, seconds=args.seconds, workers=args.workers or 1,
                                 split=args.split, db=args.db, subscribers=not args.no_subscribers,
                                 dispatcher=args.dispatcher)
     except WrkMissing as exc:
