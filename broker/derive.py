@@ -37,13 +37,14 @@ from sqlalchemy.orm import Session
 from broker import metrics
 from broker.catalog import ServiceCatalog
 from broker.clock import now
+from broker.db import advisory_key
 from broker.models import DeriveFailure, MappedRecord, Message, table_of
 from broker.store import Store
 
 log = logging.getLogger(__name__)
 
-#: any constant key: the PostgreSQL advisory lock that serialises derivers across processes
-ADVISORY_KEY = 0x63686970  # "chip"
+#: the PostgreSQL advisory lock that serialises derivers across processes
+ADVISORY_KEY = advisory_key("chipla.derive")
 #: longer than any accept transaction may stay open (its senders time out well before)
 COMMIT_LAG_SECONDS = 120.0
 #: a failed mapping is tried again after this long, then after twice as long each time, up to the cap
@@ -118,10 +119,15 @@ class Deriver:
 
     def _run(self) -> None:
         swept_at = -self.sweep_seconds
+        # failures are looked for on this cadence, not at every wake: a wake comes with each accept group
+        retry_every = min(self.sweep_seconds, self.retry_first_seconds)
+        retried_at = -retry_every
         while not self._stopping.is_set():
             try:
-                while self.retry_due() == self.batch_size and not self._stopping.is_set():
-                    pass
+                if time.monotonic() - retried_at >= retry_every:
+                    while self.retry_due() == self.batch_size and not self._stopping.is_set():
+                        pass
+                    retried_at = time.monotonic()
                 self._derive_handed()
                 if time.monotonic() - swept_at >= self.sweep_seconds:
                     while self.derive_batch() and not self._stopping.is_set():
