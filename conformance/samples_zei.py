@@ -90,8 +90,22 @@ def zeigaku_tsuchi(notice: Notice) -> etree._Element:
 def with_months(notice: Notice, months: list[int]) -> Notice:
     """The same notice with the first employee's months replaced (the 年税額 unchanged)."""
     first = notice.employees[0]
-    changed = Employee(first.atena_no, first.annual, tuple(months))
-    return Notice(notice.shitei_no, notice.lg_code, notice.nendo, notice.kubun, (changed, *notice.employees[1:]))
+    return _with_first(notice, Employee(first.atena_no, first.annual, tuple(months)))
+
+
+def with_other_annual(notice: Notice) -> Notice:
+    """The same notice with a different, still consistent 年税額 for the first employee.
+
+    1,200 yen more raises every month by exactly 100, so the months still follow the 月割 rule and only
+    a reused messageId can make a correct receiver refuse the changed notice.
+    """
+    first = notice.employees[0]
+    annual = first.annual + 1200
+    return _with_first(notice, Employee(first.atena_no, annual, tuple(split(annual))))
+
+
+def _with_first(notice: Notice, first: Employee) -> Notice:
+    return Notice(notice.shitei_no, notice.lg_code, notice.nendo, notice.kubun, (first, *notice.employees[1:]))
 
 
 def tsuchi_ichiran(nendo: int | None = None) -> etree._Element:

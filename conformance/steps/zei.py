@@ -20,6 +20,7 @@ from conformance.samples_zei import (
     schema_invalid_tsuchi,
     seihon_shutoku,
     tsuchi_ichiran,
+    with_other_annual,
     with_months,
     zeigaku_tsuchi,
 )
@@ -82,19 +83,7 @@ def invalid_body(scene: ScenarioState, kit_client: KitClient) -> None:
 @when("同じ messageId で年税額を変えて再送する")
 def resend_changed(scene: ScenarioState, kit_client: KitClient) -> None:
     notice: Notice = scene.data["notice"]
-    first = notice.employees[0]
-    months = list(first.months)
-    months[0] += 100
-    changed = with_months(notice, months)
-    body = zeigaku_tsuchi(changed)
-    person = body.find(f"{Z}tsuchi/{Z}nozeiGimusha")
-    total = body.find(f"{Z}tsuchi/{Z}gokeiGaku")
-    assert person is not None and total is not None
-    annual = person.find(Z + "nenzeigaku")
-    assert annual is not None
-    annual.text = str(first.annual + 100)
-    total.text = str(int(total.text or "0") + 100)
-    scene.body = body
+    scene.body = zeigaku_tsuchi(with_other_annual(notice))
     scene.token = kit_client.token()
     send(scene, kit_client, label="同じ messageId・異なる年税額の再送")
 
