@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import httpx
@@ -13,8 +14,6 @@ from simulators import selftest as conformance_selftest
 from simulators.loopback import LoopbackServer
 from simulators.sender_app import notices, sender_app
 
-HUB_AND_SENDER = ["--target", "hub", "--target", "juki"]
-
 
 def self_test(report: Path, key: Path, *extra: str) -> int:
     return cli.main(["conformance", "self-test", "--report", str(report), "--key", str(key), *extra])
@@ -24,11 +23,27 @@ def verify(path: Path, key: Path) -> int:
     return cli.main(["conformance", "verify", str(path), "--key", str(key)])
 
 
-def test_the_hub_and_its_reference_sender_pass_the_kit(tmp_path: Path) -> None:
-    report, key = tmp_path / "reports", tmp_path / "kit.key"
-    assert self_test(report, key, *HUB_AND_SENDER) == 0
-    runs = {("hub", "provider"), ("hub", "receiver"), ("juki", "sender")}
-    for target, role in runs:
+@pytest.fixture(scope="module")
+def sandbox_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, Path]:
+    """One run of the whole sandbox (every target, every role); tests read copies of its reports."""
+    root = tmp_path_factory.mktemp("selftest")
+    status = self_test(root / "reports", root / "kit.key")
+    return status, root / "reports", root / "kit.key"
+
+
+def test_the_whole_sandbox_passes_the_kit(sandbox_run: tuple[int, Path, Path]) -> None:
+    status, report, _ = sandbox_run
+    assert status == 0
+    targets = {(p.parent.parent.name, p.parent.name) for p in report.glob("*/*/summary.json")}
+    assert {("hub", "provider"), ("hub", "receiver"), ("hub-zei", "provider"), ("hub-zei", "receiver"),
+            ("juki", "sender")} <= targets
+
+
+def test_signed_reports_detect_tampering(sandbox_run: tuple[int, Path, Path], tmp_path: Path) -> None:
+    _, original, key = sandbox_run
+    report = tmp_path / "reports"
+    shutil.copytree(original, report)
+    for target, role in (("hub", "provider"), ("hub", "receiver"), ("juki", "sender")):
         folder = report / target / role
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         assert summary["verdict"] == "準拠" and summary["target"]["role"] == role
@@ -50,8 +65,10 @@ def test_the_hub_and_its_reference_sender_pass_the_kit(tmp_path: Path) -> None:
     assert verify(report / "hub" / "receiver", tmp_path / "other.key") == 1
 
 
-def test_the_whole_sandbox_passes_the_kit(tmp_path: Path) -> None:
-    assert self_test(tmp_path / "reports", tmp_path / "kit.key") == 0
+def test_targets_chosen_on_the_command_line_are_the_only_ones_run(tmp_path: Path) -> None:
+    assert self_test(tmp_path / "reports", tmp_path / "kit.key", "--target", "juki") == 0
+    assert [p.relative_to(tmp_path / "reports").parent.as_posix()
+            for p in (tmp_path / "reports").glob("*/*/summary.json")] == ["juki/sender"]
 
 
 def test_verify_without_a_report_is_a_usage_error(tmp_path: Path) -> None:

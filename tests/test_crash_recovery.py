@@ -22,7 +22,7 @@ from simulators.receiver import Inbox, receiver_app
 from simulators.samples import SampleTown, header
 from tests.wait import until
 
-N = 1000
+N = 500
 
 
 def _start_hub(tmp: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -25,7 +25,7 @@ from simulators.loopback import LoopbackServer, free_port
 from tests.wait import until
 from tests.zei_samples import town_pki
 
-N = 60  # one employer: its notices are delivered strictly one after the other
+N = 30  # one employer: its notices are delivered strictly one after the other
 EMPLOYER = zei_samples.EMPLOYERS[0]
 
 

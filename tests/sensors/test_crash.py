@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from adapters.inbound.mqtt.mosquitto import HUB_USER, MosquittoProcess
@@ -41,6 +42,7 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
     return proc
 
 
+@pytest.mark.slow
 def test_hub_killed_while_devices_publish_loses_and_doubles_nothing(tmp_path: Path,
                                                                      mosquitto: MosquittoProcess) -> None:
     db_url = f"sqlite:///{tmp_path / 'hub.db'}"
