@@ -20,8 +20,8 @@ from conformance.samples_zei import (
     schema_invalid_tsuchi,
     seihon_shutoku,
     tsuchi_ichiran,
-    with_other_annual,
     with_months,
+    with_other_annual,
     zeigaku_tsuchi,
 )
 from conformance.steps.common import assert_success, send
