@@ -1,4 +1,5 @@
-"""Message status for the console and the API: the envelope, every delivery attempt, the mapped form."""
+"""Message status for the console and the API: the envelope, every delivery attempt, the mapped form —
+or, while the derive stage cannot make it, why not (the kind of error only) and when it tries again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from broker.clock import as_jst
 from broker.errors import NotFound
-from broker.models import Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message
+from broker.models import Delivery, DeliveryAttempt, DeliveryStatus, DeriveFailure, MappedRecord, Message
 from broker.store import Store
 
 
@@ -30,6 +31,7 @@ def status(store: Store, receipt_id: str, catch_up: Callable[[int], None] | None
         attempts = s.execute(select(DeliveryAttempt).where(
             DeliveryAttempt.delivery_id.in_([d.id for d in deliveries])).order_by(DeliveryAttempt.id)).scalars().all()
         mapped = s.execute(select(MappedRecord).where(MappedRecord.message_seq == m.seq)).scalars().all()
+        failure = s.get(DeriveFailure, m.seq)
     by_delivery: dict[int, list[dict[str, Any]]] = {}
     for a in attempts:
         by_delivery.setdefault(a.delivery_id, []).append({
@@ -56,7 +58,16 @@ def status(store: Store, receipt_id: str, catch_up: Callable[[int], None] | None
         } for d in deliveries],
         "mapped": [{"mappingId": r.mapping_id, "mappingVersion": r.mapping_version, "output": r.output,
                     "lineage": r.lineage} for r in mapped],
+        "mappingFailure": None if failure is None else {
+            "attempts": failure.attempts, "error": error_kind(failure.error),
+            "failedAt": as_jst(failure.failed_at).isoformat(),
+            "nextAttemptAt": as_jst(failure.next_attempt_at).isoformat()},
     }
+
+
+def error_kind(error: str) -> str:
+    """An exception's kind without its text: the text may quote a value of the message."""
+    return error.split(":", 1)[0]
 
 
 def _overall(statuses: list[str]) -> str:

@@ -11,11 +11,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from connexion.json_schema import Draft4ResponseValidator
 from prometheus_client import REGISTRY
 from sqlalchemy import insert, select
 
+import api_specs
 import mappings
 from adapters.inbound.console import detail
+from broker import messages
 from broker.clock import now
 from broker.derive import Deriver, retry_delay
 from broker.models import DeriveFailure
@@ -163,6 +166,12 @@ def test_the_console_detail_catches_up_and_shows_why_a_mapping_failed(store: Sto
     unmasked = detail.message(store, failed.receipt_id, masked=False)
     assert unmasked is not None and unmasked.mapping_failure is not None
     assert unmasked.mapping_failure["error"] == "KeyError: '山田 花子'"
+    status = messages.status(store, failed.receipt_id, deriver.catch_up)
+    assert status["mapped"] == [] and status["mappingFailure"]["attempts"] == 2
+    assert status["mappingFailure"]["error"] == "KeyError", "the API names the kind, never the quoted value"
+    assert messages.status(store, derived.receipt_id)["mappingFailure"] is None
+    described = Draft4ResponseValidator(api_specs.openapi_document()["components"]["schemas"]["MessageStatus"])
+    assert not [e.message for e in described.iter_errors(status)], "the status is what the OpenAPI document says"
 
 
 def test_replay_compares_with_the_stored_form_of_messages_not_derived_yet(store: Store) -> None:
