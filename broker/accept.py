@@ -266,34 +266,39 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
     if not new:
         return []
     rows: list[dict[str, Any]] = []
+    parts: list[dict[str, Any]] = []
     for i in new:
         env, d = batch[i].envelope, batch[i].derived
-        rows.append({
-            "receipt_id": str(uuid.uuid4()), "message_id": env.header.message_id,
-            "sender_system_id": env.header.sender_system_id, "lg_code": env.header.lg_code,
-            "service": env.header.service, "operation": env.header.operation, "subject_key": d.subject_key,
+        h = env.header
+        row = {
+            "receipt_id": str(uuid.uuid4()), "message_id": h.message_id,
+            "sender_system_id": h.sender_system_id, "lg_code": h.lg_code,
+            "service": h.service, "operation": h.operation, "subject_key": d.subject_key,
             "channel": env.transport, "content_type": env.content_type, "original": env.original,
             "original_sha256": hashlib.sha256(env.original).hexdigest(), "content_sha256": batch[i].digest,
             "envelope": env.as_record(), "canonical": env.body, "accepted_at": accepted_at,
-        })
+        }
+        rows.append(row)
+        parts.append({"receiptId": row["receipt_id"], "messageId": h.message_id, "sender": h.sender_system_id,
+                      "service": h.service, "operation": h.operation, "sha256": row["original_sha256"],
+                      "destinations": list(d.destinations)})
+    # One audit link for the group, written first so that every message row carries its seq
+    audit_seq = audit.append(s, "hub", audit.MESSAGES_ACCEPTED, f"{len(parts)} messages", {"messages": parts})
+    for row in rows:
+        row["audit_seq"] = audit_seq
     # Core inserts on the tables (not ORM bulk inserts): the same statements with less per-row work
     messages = table_of(Message)
     seqs = list(s.execute(insert(messages).returning(messages.c.seq, sort_by_parameter_order=True),
                           rows).scalars())
     deliveries: list[dict[str, Any]] = []
-    entries: list[tuple[str, str, str, dict[str, Any]]] = []
     per_rules: dict[int, list[tuple[Pending, int]]] = {}
-    for i, seq, row in zip(new, seqs, rows, strict=True):
+    for i, seq in zip(new, seqs, strict=True):
         d = batch[i].derived
         deliveries += [{"message_seq": seq, "destination": dest, "subject_key": d.subject_key,
                         "status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": accepted_at,
                         "created_at": accepted_at} for dest in d.destinations]
         if d.rules is not None:
             per_rules.setdefault(id(d.rules), []).append((batch[i], seq))
-        h = batch[i].envelope.header
-        entries.append((h.sender_system_id, "message.accepted", row["receipt_id"], {
-            "messageId": h.message_id, "service": h.service, "operation": h.operation,
-            "sha256": row["original_sha256"], "destinations": list(d.destinations)}))
     if deliveries:
         s.execute(insert(table_of(Delivery)), deliveries)
     for accepted in per_rules.values():
@@ -302,7 +307,6 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
         for table, table_rows in rules.rows(accepted):
             if table_rows:
                 s.execute(insert(table), table_rows)
-    audit.append_many(s, entries)
     return [Receipt(row["receipt_id"], accepted_at, False, seq, tuple(batch[i].derived.destinations))
             for i, seq, row in zip(new, seqs, rows, strict=True)]
 

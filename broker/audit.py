@@ -12,6 +12,12 @@ keeps the stream it took for all its appends. Within a stream, the head lock is 
 insert to the commit, so a stream's entries are in ``seq`` order: verification walks all entries
 once in ``seq`` order, following each stream's own link, and names the lowest broken entry. SQLite
 has one writer at a time anyway, so it writes stream 1 only.
+
+Group entries: the hot writers (an accept group, a group of delivery outcomes) add ONE entry per
+group, whose detail lists every message (receipt id and the original's sha256) or every delivery
+attempt of the group, so one link covers all their digests. The rows carry the entry's seq
+(``messages.audit_seq``, ``delivery_attempts.audit_seq``), which is how one message finds its entries;
+``broker.audit_message`` verifies one message against them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,12 @@ GENESIS = "0" * 64
 STREAMS = 32  # head rows 1..STREAMS; a migration creates them (0012_audit_streams)
 _TAKEN = "chipla.audit.stream"  # session.info key: (transaction, head) this transaction appends to
 
+MESSAGES_ACCEPTED = "messages.accepted"  # one accept group: detail {"messages": [one part per message]}
+DELIVERIES_RECORDED = "deliveries.recorded"  # one group of outcomes: detail {"deliveries": [one part each]}
+# what one entry per message / per delivery was called before group entries (older rows keep them)
+MESSAGE_ACCEPTED = "message.accepted"
+DELIVERY_PREFIX = "delivery."
+
 
 def _instant(at: datetime) -> str:
     """One spelling of an instant, whatever timezone the database hands back (SQLite: naive JST)."""
@@ -47,6 +59,11 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str,
         ensure_ascii=False, sort_keys=True, separators=(",", ":"),
     )
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def hash_of(entry: AuditEntry, prev_hash: str) -> str:
+    """The hash an entry must carry when it follows ``prev_hash`` in its stream."""
+    return _digest(prev_hash, entry.at, entry.actor, entry.action, entry.subject, entry.detail)
 
 
 def heads_missing(session: Session) -> list[AuditHead]:
@@ -78,15 +95,15 @@ def _take_head(session: Session) -> AuditHead:
     return found
 
 
-def append(session: Session, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> None:
-    """Add one entry inside the caller's transaction."""
-    append_many(session, [(actor, action, subject, detail or {})])
+def append(session: Session, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> int:
+    """Add one entry inside the caller's transaction; its seq, for rows that point at it."""
+    return append_many(session, [(actor, action, subject, detail or {})])[0]
 
 
-def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-    """Add entries, linked in the given order, to one stream inside the caller's transaction."""
+def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> list[int]:
+    """Add entries, linked in the given order, to one stream inside the caller's transaction; their seqs."""
     if not entries:
-        return
+        return []
     head = _take_head(session)
     prev = head.last_hash
     at = now()
@@ -98,9 +115,10 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
                      "stream": head.id, "prev_hash": prev, "hash": digest})
         prev = digest
     log = table_of(AuditEntry)
-    seqs = session.execute(insert(log).returning(log.c.seq), rows).scalars().all()
+    seqs = list(session.execute(insert(log).returning(log.c.seq, sort_by_parameter_order=True), rows).scalars())
     head.last_hash = prev
     head.last_seq = max(seqs)
+    return seqs
 
 
 @dataclass
@@ -123,8 +141,7 @@ def verify(session: Session) -> VerifyResult:
         if entry.prev_hash != link:
             return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry "
                                 f"of stream {entry.stream}")
-        expected = _digest(link, entry.at, entry.actor, entry.action, entry.subject, entry.detail)
-        if expected != entry.hash:
+        if hash_of(entry, link) != entry.hash:
             return VerifyResult(False, checked, entry.seq, "entry content does not match its hash")
         prev[entry.stream] = entry.hash
         checked += 1

@@ -125,6 +125,10 @@ class Message(Base):
     envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
     canonical: Mapped[dict[str, Any]] = mapped_column(JSON)
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the audit entry of its accept group (``messages.accepted``); empty for messages accepted before
+    # group entries (their ``message.accepted`` entry has the receipt id as subject) and for messages
+    # the hub made itself (notices, NGSI notifications), which have no accept entry
+    audit_seq: Mapped[int | None] = mapped_column(BigInt, nullable=True)
     __table_args__ = (
         UniqueConstraint("sender_system_id", "message_id", name="uq_messages_sender_message_id"),
         Index("ix_messages_tenant_service_seq", "lg_code", "service", "seq"),
@@ -193,6 +197,9 @@ class DeliveryAttempt(Base):
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(String(16))  # delivered | failed | dead
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the audit entry of the group of outcomes it was recorded with (``deliveries.recorded``); empty
+    # for attempts recorded before group entries (their entry's subject is ``destination:delivery id``)
+    audit_seq: Mapped[int | None] = mapped_column(BigInt, nullable=True)
 
 
 class Quarantine(Base):
@@ -231,7 +238,7 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    __table_args__ = (Index("ix_audit_log_stream_seq", "stream", "seq"),)
+    __table_args__ = (Index("ix_audit_log_stream_seq", "stream", "seq"), Index("ix_audit_log_subject", "subject"))
 
 
 class AuditHead(Base):

@@ -121,11 +121,12 @@ class Outbox:
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Write the outcome of a group of attempts in one transaction: one UPDATE and one INSERT for
-        the whole group (Core statements, no ORM object per row)."""
+        the whole group (Core statements, no ORM object per row), and one audit entry listing every
+        attempt of the group, whose seq each attempt row carries."""
         if not outcomes:
             return
         t = now()
-        entries: list[tuple[str, str, str, dict[str, Any]]] = []
+        parts: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         attempts: list[dict[str, Any]] = []
         with self.store.write() as s:
@@ -152,9 +153,13 @@ class Outbox:
                 attempts.append({"delivery_id": d.id, "attempt_no": d.attempts, "started_at": o.started_at or t,
                                  "finished_at": t, "outcome": result, "detail": o.detail[:2000] or None})
                 metrics.DELIVERIES.labels(d.destination, result).inc()
-                entries.append(("hub", f"delivery.{result}", f"{d.destination}:{d.id}",
-                                {"messageSeq": d.message_seq, "attempt": d.attempts}))
+                parts.append({"id": d.id, "destination": d.destination, "messageSeq": d.message_seq,
+                              "attempt": d.attempts, "outcome": str(result)})
             if changes:
+                audit_seq = audit.append(s, "hub", audit.DELIVERIES_RECORDED, _group_subject(parts),
+                                         {"deliveries": parts})
+                for row in attempts:
+                    row["audit_seq"] = audit_seq
                 deliveries = table_of(Delivery)
                 conn = s.connection()
                 conn.execute(update(deliveries).where(deliveries.c.id == bindparam("b_id")).values(
@@ -162,7 +167,6 @@ class Outbox:
                     last_error=bindparam("b_last_error"), next_attempt_at=bindparam("b_next"),
                     lease_until=None, lease_owner=None), changes)
                 conn.execute(insert(table_of(DeliveryAttempt)), attempts)
-            audit.append_many(s, entries)
 
     def release(self, delivery_ids: list[int], owner: str) -> int:
         """Give back rows this claim took but never handed on: pending again at once, and the claim
@@ -233,6 +237,12 @@ _ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInt
 _TAKE = update(_deliveries).where(_deliveries.c.id.in_(bindparam("ids", expanding=True))).values(
     status=DeliveryStatus.IN_FLIGHT, lease_until=bindparam("until"), lease_owner=bindparam("owner"),
     attempts=_deliveries.c.attempts + 1)
+
+
+def _group_subject(parts: list[dict[str, Any]]) -> str:
+    """``3 deliveries to sys-a, sys-b``: what an outcome group's audit entry is about, at a glance."""
+    destinations = sorted({p["destination"] for p in parts})
+    return f"{len(parts)} deliveries to {', '.join(destinations)}"[:200]
 
 
 def _claim_lock_key(destination: str) -> int:

@@ -3,7 +3,9 @@
 Original (pretty, byte-exact in storage), envelope, each mapped form with mapping id, version and
 lineage (output field ← source fields through transforms) — or, when the mapping failed, why and
 when the derive stage tries again — every delivery with each attempt's outcome, response and
-duration, and the audit entries that name the message or its deliveries.
+duration, and the audit entries that name the message or its deliveries. An accept group or a group
+of delivery outcomes has one entry for all its messages: the message and attempt rows name it
+(``audit_seq``), and the page shows only this message's part of it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from sqlalchemy import or_, select
 
 from adapters.inbound.console import masking
 from adapters.inbound.console.search import overall
+from broker.audit import DELIVERIES_RECORDED, MESSAGES_ACCEPTED
+from broker.audit_message import accepted_part, delivery_parts
 from broker.clock import as_jst
 from broker.models import AuditEntry, Delivery, DeliveryAttempt, DeriveFailure, MappedRecord, Message, Quarantine
 from broker.result_codes import table
@@ -63,7 +67,8 @@ def message(store: Store, receipt_id: str, *, masked: bool,
         mapped = s.execute(select(MappedRecord).where(MappedRecord.message_seq == m.seq)
                            .order_by(MappedRecord.id)).scalars().all()
         subjects = [m.receipt_id] + [f"{d.destination}:{d.id}" for d in deliveries] + [str(d.id) for d in deliveries]
-        audit = s.execute(select(AuditEntry).where(or_(AuditEntry.subject.in_(subjects)))
+        groups = {m.audit_seq, *(a.audit_seq for a in attempts)} - {None}
+        audit = s.execute(select(AuditEntry).where(or_(AuditEntry.subject.in_(subjects), AuditEntry.seq.in_(groups)))
                           .order_by(AuditEntry.seq)).scalars().all()
     by_delivery: dict[int, list[dict[str, Any]]] = {}
     for a in attempts:
@@ -89,12 +94,23 @@ def message(store: Store, receipt_id: str, *, masked: bool,
                                     if d.delivered_at else None),
                      "log": by_delivery.get(d.id, [])} for d in deliveries],
         audit=[{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "subject": e.subject,
-                "detail": e.detail} for e in audit],
+                "detail": own_part(e, m.receipt_id, [d.id for d in deliveries])} for e in audit],
         masked=masked,
         mapping_failure=None if failure is None else {
             "attempts": failure.attempts, "failed_at": failure.failed_at, "next_attempt_at": failure.next_attempt_at,
             # an exception's text may quote a value of the message: masked, only its kind is shown
             "error": failure.error.split(":", 1)[0] + " (詳細は伏せています)" if masked else failure.error})
+
+
+def own_part(entry: AuditEntry, receipt_id: str, delivery_ids: list[int]) -> dict[str, Any]:
+    """An entry's detail as far as it concerns this message: of a group entry, only its own part (the
+    other messages of the group are not this page's business), with the group's size."""
+    if entry.action == MESSAGES_ACCEPTED:
+        part = accepted_part(entry, receipt_id)
+        return {"messages": [part] if part else [], "ofGroup": len(entry.detail.get("messages", []))}
+    if entry.action == DELIVERIES_RECORDED:
+        return {"deliveries": delivery_parts(entry, delivery_ids), "ofGroup": len(entry.detail.get("deliveries", []))}
+    return entry.detail
 
 
 def response_code(detail: str | None) -> str:
