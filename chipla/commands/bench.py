@@ -18,6 +18,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _mqtt(benches)
     _opendata(benches)
     _notify(benches)
+    _audit(benches)
 
 
 def _soap(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -134,4 +135,18 @@ def run_opendata(args: argparse.Namespace) -> int:
 
     sizes = [tuple(int(n) for n in s.split(":")) for s in args.size or ["6300:22", "50000:100", "200000:400"]]
     opendata_bench.run([(residents, regions) for residents, regions in sizes])
+    return 0
+
+
+def _audit(benches: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = benches.add_parser("audit", help="an accept group's audit link: one entry per message, or one per group")
+    p.add_argument("--group", type=int, default=64, help="messages per group (default 64)")
+    p.add_argument("--rounds", type=int, default=150, help="groups written per variant (default 150)")
+    p.set_defaults(func=run_audit)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from bench import audit_bench
+
+    print(audit_bench.report(audit_bench.run(args.group, args.rounds), args.group, args.rounds))
     return 0
