@@ -10,7 +10,10 @@ audit link(s) in one transaction on a fresh store (SQLite, WAL, synchronous=FULL
 * **group, update after**: the same entry written after the messages, then one UPDATE setting
   ``audit_seq`` on the group's rows (the alternative).
 
-The three run interleaved round by round, so a busy neighbour on a shared machine slows all alike;
+and a recorded group of G delivery outcomes: one ``delivery.<outcome>`` entry per attempt (baseline)
+or one ``deliveries.recorded`` entry listing them (the rest of recording is the same either way).
+
+The variants run interleaved round by round, so a busy neighbour on a shared machine slows all alike;
 reported is CPU time (this process: user + system) per message of the whole transaction and of its
 audit step alone (the entries, and for "update after" the UPDATE), with ratios to the baseline. The
 baseline's store has no index on ``audit_log.subject``, as before group entries (with one entry per
@@ -118,6 +121,36 @@ def run(group: int = 64, rounds: int = 150) -> dict[str, tuple[float, float]]:
     return {name: (whole * per, step * per) for name, (whole, step) in spent.items()}
 
 
+def outcomes(group: int = 64, rounds: int = 150) -> tuple[float, float]:
+    """CPU ms per attempt of a transaction writing the audit of G outcomes: (per attempt, one per group)."""
+    spent = [0.0, 0.0]
+    with tempfile.TemporaryDirectory(prefix="chipla-bench-audit-") as folder:
+        stores = [Store(f"sqlite:///{Path(folder) / f'outcomes-{i}.db'}") for i in range(2)]
+        for store in stores:
+            store.migrate()
+        with stores[0].write() as s:
+            s.execute(text("DROP INDEX ix_audit_log_subject"))
+        try:
+            for r in range(rounds):
+                parts = [{"id": r * group + i, "destination": "zei", "messageSeq": r * group + i, "attempt": 1,
+                          "outcome": "delivered"} for i in range(group)]
+                started = time.process_time()
+                with stores[0].write() as s:
+                    audit.append_many(s, [("hub", "delivery.delivered", f"zei:{p['id']}",
+                                           {"messageSeq": p["messageSeq"], "attempt": 1}) for p in parts])
+                spent[0] += time.process_time() - started
+                started = time.process_time()
+                with stores[1].write() as s:
+                    audit.append(s, "hub", audit.DELIVERIES_RECORDED, f"{group} deliveries to zei",
+                                 {"deliveries": parts})
+                spent[1] += time.process_time() - started
+        finally:
+            for store in stores:
+                store.dispose()
+    per = 1000 / (group * rounds)
+    return spent[0] * per, spent[1] * per
+
+
 def report(result: dict[str, tuple[float, float]], group: int, rounds: int) -> str:
     whole0, step0 = result[BASELINE]
     lines = [f"chipla bench audit — accept groups of {group} messages, {rounds} rounds each, SQLite (WAL, "
@@ -125,3 +158,9 @@ def report(result: dict[str, tuple[float, float]], group: int, rounds: int) -> s
     lines += [f"  {name:<24} transaction {whole:6.3f} ms/msg (ratio {whole / whole0:4.2f})   "
               f"audit step {step:6.3f} ms/msg (ratio {step / step0:4.2f})" for name, (whole, step) in result.items()]
     return "\n".join(lines)
+
+
+def report_outcomes(result: tuple[float, float], group: int) -> str:
+    each, grouped = result
+    return (f"recorded outcomes, groups of {group}: audit transaction per attempt {each:6.3f} ms (baseline), "
+            f"one entry per group {grouped:6.3f} ms (ratio {grouped / each:4.2f})")

@@ -149,4 +149,5 @@ def run_audit(args: argparse.Namespace) -> int:
     from bench import audit_bench
 
     print(audit_bench.report(audit_bench.run(args.group, args.rounds), args.group, args.rounds))
+    print(audit_bench.report_outcomes(audit_bench.outcomes(args.group, args.rounds), args.group))
     return 0
