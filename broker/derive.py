@@ -28,16 +28,18 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy import Row, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from broker import metrics
 from broker.catalog import ServiceCatalog
 from broker.clock import now
 from broker.db import advisory_key
+from broker.decoded import Decoded, DecodedMessages
 from broker.models import DeriveFailure, MappedRecord, Message, table_of
 from broker.store import Store
 
@@ -73,6 +75,9 @@ class Deriver:
         self._retry_all = True
         self._retried_through = 0
         self._mapped = tuple(sorted(s.id for s in services if s.mapping_ids))
+        #: messages decoded in this process; the composition root shares the outbox's, so the deliveries
+        #: find the bodies and mapped forms this stage decoded and made
+        self.decoded = DecodedMessages()
         #: every message with seq ≤ floor has been derived; the sweep looks above it
         self._floor = 0
         #: PostgreSQL: (when, top seq) seen by sweeps; a top becomes the floor once no transaction that
@@ -176,7 +181,7 @@ class Deriver:
         with self.store.write() as s:
             if not self.store.is_sqlite:
                 s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
-            q = (select(Message.seq, Message.service, Message.canonical)
+            q = (select(Message.seq, Message.service, Message.receipt_id)
                  .where(Message.service.in_(self._mapped), ~exists().where(MappedRecord.message_seq == Message.seq))
                  .order_by(Message.seq).limit(self.batch_size))
             if not retry:
@@ -197,19 +202,41 @@ class Deriver:
                 if seqs is None:
                     self._advance_floor(s, through_seq)
                 return 0
+            bodies = self._bodies(s, pending)
             created = now()
             rows: list[dict[str, Any]] = []
             failed: dict[int, tuple[str, str]] = {}
-            for seq, service_id, body in pending:
-                made, error = self._map(seq, service_id, body)
+            made_once: list[tuple[int, str, dict[str, Any]]] = []
+            for seq, service_id, receipt_id in pending:
+                made, error = self._map(seq, service_id, bodies[seq].canonical)
                 rows += [{"message_seq": seq, "created_at": created, **m} for m in made]
                 if error is not None:
                     failed[seq] = (service_id, error)
+                elif len(made) == 1:
+                    made_once.append((seq, receipt_id, made[0]["output"]))
             if rows:
                 s.execute(insert(table_of(MappedRecord)), rows)
             if retry or failed:
                 self._record_failures(s, [seq for seq, _, _ in pending], failed, created)
+        for seq, receipt_id, output in made_once:  # committed: the deliveries of this process may use it
+            self.decoded.put_mapped(seq, receipt_id, output)
         return len(pending)
+
+    def _bodies(self, s: Session, pending: Sequence[Row[int, str, str]]) -> dict[int, Decoded]:
+        """The decoded messages to map: those this process decoded already, the others read and kept
+        for the deliveries that follow."""
+        found: dict[int, Decoded] = {}
+        for seq, _, receipt_id in pending:
+            kept = self.decoded.get(seq, receipt_id)
+            if kept is not None:
+                found[seq] = kept
+        missing = [seq for seq, _, _ in pending if seq not in found]
+        if missing:
+            for seq, receipt_id, envelope, canonical in s.execute(
+                    select(Message.seq, Message.receipt_id, Message.envelope, Message.canonical)
+                    .where(Message.seq.in_(missing))):
+                found[seq] = self.decoded.put(seq, Decoded(receipt_id, envelope, canonical))
+        return found
 
     def _map(self, seq: int, service_id: str, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
         """(mapped forms, None) or ([], why the mapping failed)."""

@@ -13,7 +13,7 @@ is released at once instead of waiting for its lease.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from broker import audit, metrics
 from broker.clock import now
 from broker.db import advisory_key
+from broker.decoded import Decoded, DecodedMessages
 from broker.models import AttemptOutcome, Delivery, DeliveryAttempt, DeliveryStatus, MappedRecord, Message, table_of
 from broker.retry import RetryPolicy
 from broker.store import Store
@@ -40,6 +41,7 @@ class Claimed:
     mapped: dict[str, Any] | None
     claimed_at: datetime
     owner: str = ""
+    message_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,14 @@ class Outbox:
         self.store = store
         self.policy = policy
         self.lease = timedelta(seconds=lease_seconds)
+        #: messages decoded once for every destination's claim (and the derive stage of this process)
+        self.decoded = DecodedMessages()
 
     def claim(self, destination: str, owner: str, limit: int = 50, *, with_mapped: bool = True,
               max_in_flight: int | None = None) -> list[Claimed]:
         """Claim up to ``limit`` due rows; with ``max_in_flight``, never more than that in flight at once.
-        ``with_mapped=False`` skips reading the stored mapped forms (the destination's adapter sends none)."""
+        ``with_mapped=False`` skips reading the stored mapped forms (:meth:`mapped_forms` reads those a
+        batch's deliveries send)."""
         t = now()
         with self.store.write() as s:
             ids = self._claim_ids(s, destination, owner, limit, max_in_flight, t)
@@ -74,9 +79,10 @@ class Outbox:
         with self.store.write() as s:
             return self._claim_ids(s, destination, owner, limit, max_in_flight, now())
 
-    def take(self, delivery_ids: list[int], owner: str, *, with_mapped: bool = True) -> list[Claimed]:
+    def take(self, delivery_ids: list[int], owner: str, *, with_mapped: bool = False) -> list[Claimed]:
         """For a worker handed claimed ids (Celery): the rows the claim ``owner`` still holds, their
-        leases renewed, in accept order; rows whose claim lapsed meanwhile are left to their new owner."""
+        leases renewed, in accept order; rows whose claim lapsed meanwhile are left to their new owner.
+        The stored mapped forms are read with the batch (``deliver_and_record``), as for a claim."""
         if not delivery_ids:
             return []
         t = now()
@@ -102,22 +108,51 @@ class Outbox:
             s.execute(_TAKE, {"ids": ids, "until": t + self.lease, "owner": owner})
         return ids
 
-    @staticmethod
-    def _load(s: Session, ids: list[int], owner: str, t: datetime, with_mapped: bool) -> list[Claimed]:
-        rows = s.execute(
-            select(Delivery.id, Delivery.destination, Delivery.attempts, Message.receipt_id,
-                   Message.envelope, Message.canonical, Message.seq)
-            .join(Message, Message.seq == Delivery.message_seq)
-            .where(Delivery.id.in_(ids))
-            .order_by(Delivery.message_seq)
-        ).all()
-        mapped = {
-            m.message_seq: m.output
-            for m in s.execute(select(MappedRecord.message_seq, MappedRecord.output)
-                               .where(MappedRecord.message_seq.in_([r.seq for r in rows])))
-        } if with_mapped else {}
-        return [Claimed(r.id, r.destination, r.attempts, r.receipt_id, r.envelope, r.canonical,
-                        mapped.get(r.seq), t, owner) for r in rows]
+    def _load(self, s: Session, ids: list[int], owner: str, t: datetime, with_mapped: bool) -> list[Claimed]:
+        """The claimed rows with their messages, in accept order. A message is decoded once for all its
+        destinations (``broker.decoded``): only the messages not decoded yet are read in full."""
+        rows = s.execute(_CLAIMED, {"ids": ids}).all()
+        decoded: dict[int, Decoded] = {}
+        missing: set[int] = set()
+        for r in rows:
+            found = self.decoded.get(r.message_seq, r.receipt_id)
+            if found is None:
+                missing.add(r.message_seq)
+            else:
+                decoded[r.message_seq] = found
+        if missing:
+            for seq, receipt_id, envelope, canonical in s.execute(_CONTENT, {"seqs": list(missing)}):
+                decoded[seq] = self.decoded.put(seq, Decoded(receipt_id, envelope, canonical))
+        if with_mapped:
+            unmapped = [seq for seq, d in decoded.items() if d.mapped is None]
+            if unmapped:
+                for seq, output in s.execute(_MAPPED, {"seqs": unmapped}):
+                    decoded[seq] = replace(decoded[seq], mapped=output)
+                    self.decoded.put_mapped(seq, decoded[seq].receipt_id, output)
+        claimed = []
+        for r in rows:
+            d = decoded[r.message_seq]
+            claimed.append(Claimed(r.id, r.destination, r.attempts, d.receipt_id, d.envelope, d.canonical,
+                                   d.mapped if with_mapped else None, t, owner, r.message_seq))
+        return claimed
+
+    def mapped_forms(self, claimed: list[Claimed]) -> dict[int, dict[str, Any]]:
+        """The stored mapped forms of the claimed rows' messages, by message seq (none yet: absent);
+        those this process decoded before are not read again."""
+        found: dict[int, dict[str, Any]] = {}
+        receipts: dict[int, str] = {}
+        for c in claimed:
+            kept = self.decoded.get(c.message_seq, c.receipt_id)
+            if kept is not None and kept.mapped is not None:
+                found[c.message_seq] = kept.mapped
+            else:
+                receipts[c.message_seq] = c.receipt_id
+        if receipts:
+            with self.store.read() as s:
+                for seq, output in s.execute(_MAPPED, {"seqs": list(receipts)}):
+                    found[seq] = output
+                    self.decoded.put_mapped(seq, receipts[seq], output)
+        return found
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Write the outcome of a group of attempts in one transaction: one UPDATE and one INSERT for
@@ -234,6 +269,19 @@ _DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=_deliveries)
 _IN_FLIGHT = select(func.count()).select_from(_deliveries).where(
     _deliveries.c.destination == bindparam("destination"), _deliveries.c.status == DeliveryStatus.IN_FLIGHT)
 _ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+_messages = table_of(Message)
+_CLAIMED = (
+    select(_deliveries.c.id, _deliveries.c.destination, _deliveries.c.attempts, _deliveries.c.message_seq,
+           _messages.c.receipt_id)
+    .join(_messages, _messages.c.seq == _deliveries.c.message_seq)
+    .where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_deliveries.c.message_seq)
+)
+_CONTENT = select(_messages.c.seq, _messages.c.receipt_id, _messages.c.envelope, _messages.c.canonical).where(
+    _messages.c.seq.in_(bindparam("seqs", expanding=True)))
+_mapped_records = table_of(MappedRecord)
+_MAPPED = select(_mapped_records.c.message_seq, _mapped_records.c.output).where(
+    _mapped_records.c.message_seq.in_(bindparam("seqs", expanding=True)))
 _TAKE = update(_deliveries).where(_deliveries.c.id.in_(bindparam("ids", expanding=True))).values(
     status=DeliveryStatus.IN_FLIGHT, lease_until=bindparam("until"), lease_owner=bindparam("owner"),
     attempts=_deliveries.c.attempts + 1)

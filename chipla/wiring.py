@@ -99,6 +99,7 @@ def build(settings: Settings, *, deliver: bool | None = None) -> Parts:
     hub = Hub(store, registry, services, refusal_policy=refusal_policy(settings))
     procurement.attach(hub, settings.procurement_registry)
     outbox = Outbox(store, retry_policy(settings), lease_seconds=settings.lease_seconds)
+    hub.deriver.decoded = outbox.decoded  # a message decoded (and mapped) once for every destination
     adapters = outbound_adapters(settings, store, services)
     adapters.update(notify.attach(settings, store, registry, hub))
     dispatcher: Dispatcher

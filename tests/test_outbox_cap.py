@@ -12,13 +12,14 @@ from typing import cast
 import pytest
 from sqlalchemy import func, select
 
-from broker.dispatch.base import Deliverer
+from broker.dispatch.base import Deliverer, Prepared
 from broker.dispatch.batch import deliver_and_record
 from broker.envelope import Envelope, Header
 from broker.hub import Hub
 from broker.models import Delivery, DeliveryStatus
+from broker.outbound import OutboundAdapter
 from broker.outbox import Claimed, Outbox, Outcome
-from broker.registry import SystemRegistry
+from broker.registry import SystemInfo, SystemRegistry
 from broker.retry import RetryPolicy
 from broker.store import Store
 from chipla.services import catalog
@@ -92,9 +93,13 @@ class _SlowDeliverer:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def deliver(self, claimed: Claimed) -> Outcome:
+    def prepare(self, claimed: Claimed) -> Prepared:
+        return Prepared(claimed, cast(SystemInfo, None), cast(OutboundAdapter, None), cast(Header, None), None, {},
+                        (), wants_stored=False)
+
+    def send(self, prepared: Prepared, stored: object) -> Outcome:
         time.sleep(self.seconds)
-        return Outcome(claimed.delivery_id, True, owner=claimed.owner)
+        return Outcome(prepared.claimed.delivery_id, True, owner=prepared.claimed.owner)
 
 
 def test_a_batch_starts_nothing_past_half_its_lease_and_gives_the_rest_back(filled: tuple[Store, Outbox]) -> None:

@@ -13,7 +13,6 @@ import threading
 from typing import Any
 
 import requests
-import urllib3
 import zeep
 from lxml import etree
 from zeep.exceptions import Fault, TransportError
@@ -21,6 +20,7 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 import api_specs
+from adapters.outbound import pooled_http
 from adapters.outbound.soap_template import RequestTemplate
 from adapters.soap import envelope, xmlsafe
 from adapters.wire import codec
@@ -51,10 +51,7 @@ class SoapDeliveryAdapter(OutboundAdapter):
         self.codec = codec.for_contract(contract)
         self._templates: dict[str, RequestTemplate] = {}
         self._lock = threading.Lock()
-        # urllib3 directly: pooled keep-alive connections at about half the client CPU of httpx per
-        # request; it reads no proxy settings from the environment (endpoints are registered explicitly)
-        self.http = urllib3.PoolManager(num_pools=64, maxsize=max_connections, retries=False,
-                                        timeout=urllib3.Timeout(total=timeout), headers={"user-agent": "chipla-hub"})
+        self.http = pooled_http.pool(timeout, max_connections)
         self._zeep = _ZeepCalls(timeout)
 
     def template(self, operation: str) -> RequestTemplate:
@@ -78,14 +75,9 @@ class SoapDeliveryAdapter(OutboundAdapter):
                                                    username=dest.wss_username, secret=dest.wss_secret)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a body the contract cannot carry
             raise DeliveryFailed(f"1001 {type(exc).__name__}: {exc}", retryable=False) from exc
-        try:
-            resp = self.http.request("POST", dest.endpoint_url, body=data, redirect=False, headers={
-                "content-type": envelope.CONTENT_TYPE[envelope.SOAP11],
-                "soapaction": f'"urn:chipla:{message.header.service}:{operation}"'})
-        except urllib3.exceptions.TimeoutError as exc:
-            raise DeliveryFailed(f"5004 timeout: {exc}") from exc
-        except urllib3.exceptions.HTTPError as exc:
-            raise DeliveryFailed(f"5003 {type(exc).__name__}: {exc}") from exc
+        resp = pooled_http.post(self.http, dest.endpoint_url, data, {
+            "content-type": envelope.CONTENT_TYPE[envelope.SOAP11],
+            "soapaction": f'"urn:chipla:{message.header.service}:{operation}"'})
         self._check_answer(resp.status, resp.data)
 
     def _check_answer(self, status: int, content: bytes) -> None:

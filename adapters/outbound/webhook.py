@@ -1,6 +1,7 @@
 """Webhook (REST) delivery: POST the 異動 as JSON, with the receipt id as the idempotency key.
 
 A receiver registered with a ``webhookSecret`` gets every delivery signed (``webhook_signature``).
+Deliveries go over pooled keep-alive connections (``pooled_http``).
 2xx and 409 (the receiver already has it) count as delivered; other 4xx are permanent (dead
 letter at once, the receiver refuses the content); 5xx, 408, 429 and network errors are retried.
 """
@@ -12,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from adapters.outbound import webhook_signature
+from adapters.outbound import pooled_http, webhook_signature
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 
 
@@ -26,38 +27,49 @@ def payload(message: OutboundMessage) -> dict[str, Any]:
     return out
 
 
-def post_json(client: httpx.Client, url: str, body: bytes, message: OutboundMessage) -> None:
-    """POST one delivery the way every webhook receiver gets it: idempotency key, attempt, signature
-    when the receiver has a secret; the answer read as the module docstring says."""
+def request_headers(body: bytes, message: OutboundMessage) -> dict[str, str]:
+    """What every webhook delivery carries: idempotency key, attempt, a signature when the receiver
+    registered a secret."""
     sent = {"content-type": "application/json; charset=utf-8", "idempotency-key": message.receipt_id,
             "x-chipla-attempt": str(message.attempt)}
     if message.destination.webhook_secret:
         sent.update(webhook_signature.headers(message.destination.webhook_secret, body))
+    return sent
+
+
+def read_answer(status: int, text: str) -> None:
+    """Delivered on 2xx and 409 (the receiver already has it); otherwise the failure, retryable or not."""
+    if 200 <= status < 300 or status == 409:
+        return
+    retryable = status >= 500 or status in (408, 429)
+    raise DeliveryFailed(f"HTTP {status}: {text[:300]}", retryable=retryable)
+
+
+def post_json(client: httpx.Client, url: str, body: bytes, message: OutboundMessage) -> None:
+    """POST one delivery the way every webhook receiver gets it (``request_headers``, ``read_answer``)."""
     try:
-        resp = client.post(url, content=body, headers=sent)
+        resp = client.post(url, content=body, headers=request_headers(body, message))
     except httpx.TimeoutException as exc:
         raise DeliveryFailed(f"5004 timeout: {exc}") from exc
     except httpx.HTTPError as exc:
         raise DeliveryFailed(f"5003 {type(exc).__name__}: {exc}") from exc
-    if resp.is_success or resp.status_code == 409:
-        return
-    retryable = resp.status_code >= 500 or resp.status_code in (408, 429)
-    raise DeliveryFailed(f"HTTP {resp.status_code}: {resp.text[:300]}", retryable=retryable)
+    read_answer(resp.status_code, resp.text)
 
 
 class WebhookAdapter(OutboundAdapter):
     kind = "webhook"
     sends_mapped = True
 
-    def __init__(self, timeout: float = 10.0) -> None:
-        self.client = httpx.Client(timeout=timeout, headers={"user-agent": "chipla-hub"}, trust_env=False)
+    def __init__(self, timeout: float = 10.0, max_connections: int = 64) -> None:
+        self.http = pooled_http.pool(timeout, max_connections)
 
     def deliver(self, message: OutboundMessage) -> None:
         url = message.destination.endpoint_url
         if not url:
             raise DeliveryFailed(f"system {message.destination.id} has no endpoint URL", retryable=False)
-        post_json(self.client, url, json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8"),
-                  message)
+        body = json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8")
+        resp = pooled_http.post(self.http, url, body, request_headers(body, message))
+        read_answer(resp.status, resp.data.decode("utf-8", "replace"))
 
     def close(self) -> None:
-        self.client.close()
+        self.http.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from broker import classification
@@ -12,7 +13,7 @@ from broker.clock import now
 from broker.envelope import Header
 from broker.outbound import DeliveryFailed, OutboundAdapter, OutboundMessage
 from broker.outbox import Claimed, Outcome
-from broker.registry import SystemRegistry
+from broker.registry import SystemInfo, SystemRegistry
 from broker.service import Service
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,21 @@ class Dispatcher(ABC):
         """New work for these destinations was just committed."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed row ready to go out: its destination, adapter and redacted body."""
+
+    claimed: Claimed
+    destination: SystemInfo
+    adapter: OutboundAdapter
+    header: Header
+    service: Service | None
+    body: dict[str, Any]
+    removed: tuple[str, ...]
+    #: whether the delivery sends the stored mapped form (else it sends none, or maps the body again)
+    wants_stored: bool
+
+
 class Deliverer:
     """Turns a claimed outbox row into an outbound message for the destination's adapter.
 
@@ -45,44 +61,48 @@ class Deliverer:
         self.adapters = adapters
         self.services = services
 
-    def sends_mapped(self, destination: str) -> bool:
-        """Whether deliveries to this destination carry a mapped form (else none is read or made)."""
-        try:
-            kind = self.registry.system(destination).delivery_kind or ""
-        except Exception:
-            return True
-        adapter = self.adapters.get(kind)
-        return adapter is None or adapter.sends_mapped
-
     def deliver(self, claimed: Claimed) -> Outcome:
-        started = now()
+        """Deliver one claimed row with the mapped form it was claimed with."""
+        prepared = self.prepare(claimed)
+        return prepared if isinstance(prepared, Outcome) else self.send(prepared, claimed.mapped)
+
+    def prepare(self, claimed: Claimed) -> Prepared | Outcome:
+        """Everything a delivery needs but the stored mapped form (an outcome when it cannot go out):
+        the caller reads the stored forms of a batch at once, and only those a delivery will send."""
         try:
             destination = self.registry.system(claimed.destination)
         except Exception:
             return Outcome(claimed.delivery_id, False, f"destination {claimed.destination} is not registered",
-                           retryable=False, started_at=started, owner=claimed.owner)
+                           retryable=False, started_at=now(), owner=claimed.owner)
         adapter = self.adapters.get(destination.delivery_kind or "")
         if adapter is None:
             return Outcome(claimed.delivery_id, False,
                            f"no outbound adapter for delivery kind {destination.delivery_kind!r}",
-                           retryable=False, started_at=started, owner=claimed.owner)
+                           retryable=False, started_at=now(), owner=claimed.owner)
         header = Header(**claimed.envelope["header"])
         service = self.services.get(header.service)
         # a message written by a tap of its own (no declared service) has every field personal
         classes = service.classes if service is not None else UNDECLARED
         allowed = classification.entitled_classes(bango_riyo=destination.bango_riyo)
         body, removed = classes.redact(claimed.canonical, allowed)
-        mapped = self._mapped(adapter, service, claimed.mapped, body, bool(removed))
+        # a redacted body of a mapped service is always mapped again (``_mapped``): its stored form is unused
+        wants_stored = adapter.sends_mapped and not (removed and service is not None and service.mapping_ids)
+        return Prepared(claimed, destination, adapter, header, service, body, tuple(removed), wants_stored)
+
+    def send(self, p: Prepared, stored: dict[str, Any] | None) -> Outcome:
+        """Deliver a prepared row; ``stored`` is its stored mapped form (None: none stored yet)."""
+        claimed, started = p.claimed, now()
+        mapped = self._mapped(p.adapter, p.service, stored if p.wants_stored else None, p.body, bool(p.removed))
         message = OutboundMessage(
             delivery_id=claimed.delivery_id, receipt_id=claimed.receipt_id, attempt=claimed.attempt,
-            header=header, body=body, mapped=mapped, destination=destination, removed_fields=tuple(removed),
+            header=p.header, body=p.body, mapped=mapped, destination=p.destination, removed_fields=p.removed,
         )
         try:
-            adapter.deliver(message)
+            p.adapter.deliver(message)
         except DeliveryFailed as exc:
             return Outcome(claimed.delivery_id, False, exc.detail, exc.retryable, started, claimed.owner)
         except Exception as exc:  # an adapter bug must not kill the worker; keep it for the record
-            log.exception("outbound adapter %s failed", adapter.kind)
+            log.exception("outbound adapter %s failed", p.adapter.kind)
             return Outcome(claimed.delivery_id, False, f"{type(exc).__name__}: {exc}", True, started, claimed.owner)
         return Outcome(claimed.delivery_id, True, started_at=started, owner=claimed.owner)
 

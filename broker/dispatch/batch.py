@@ -5,26 +5,41 @@ rows may go out in parallel without breaking per-resident order. A batch to a sl
 could outlast its lease and be claimed again while still being delivered; so no delivery starts
 after ``budget_seconds`` (half the lease), and the rows not started go back to the outbox
 untried, to be claimed again at once without counting an attempt.
+
+The rows are prepared (destination, adapter, redacted body) before any goes out, so the stored
+mapped forms are read in one go, and only for the deliveries that send them: a body redacted for
+its destination is mapped again, and its stored form is never read.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
+from typing import Any
 
-from broker.dispatch.base import Deliverer
+from broker.dispatch.base import Deliverer, Prepared
 from broker.outbox import Claimed, Outbox, Outcome
 
 
-def deliver_batch(deliverer: Deliverer, claimed: list[Claimed], pool: Executor,
-                  budget_seconds: float) -> tuple[list[Outcome], list[Claimed]]:
-    """The outcomes of the rows tried, and the rows not started within the budget."""
+def deliver_batch(deliverer: Deliverer, claimed: list[Claimed], pool: Executor, budget_seconds: float,
+                  stored_forms: Callable[[list[Claimed]], dict[int, dict[str, Any]]] | None = None,
+                  ) -> tuple[list[Outcome], list[Claimed]]:
+    """The outcomes of the rows tried, and the rows not started within the budget. ``stored_forms``
+    reads the stored mapped forms of the rows that send one and were claimed without it."""
     deadline = time.monotonic() + budget_seconds
+    prepared = [deliverer.prepare(c) for c in claimed]
+    wanted = [p.claimed for p in prepared if isinstance(p, Prepared) and p.wants_stored and p.claimed.mapped is None]
+    stored = stored_forms(wanted) if wanted and stored_forms is not None else {}
 
-    def attempt(c: Claimed) -> Outcome | None:
-        return deliverer.deliver(c) if time.monotonic() < deadline else None
+    def attempt(p: Prepared | Outcome) -> Outcome | None:
+        if time.monotonic() >= deadline:
+            return None
+        if isinstance(p, Outcome):
+            return p
+        return deliverer.send(p, p.claimed.mapped or stored.get(p.claimed.message_seq))
 
-    results = list(pool.map(attempt, claimed))
+    results = list(pool.map(attempt, prepared))
     outcomes = [r for r in results if r is not None]
     untried = [c for c, r in zip(claimed, results, strict=True) if r is None]
     return outcomes, untried
@@ -32,7 +47,7 @@ def deliver_batch(deliverer: Deliverer, claimed: list[Claimed], pool: Executor,
 
 def deliver_and_record(outbox: Outbox, deliverer: Deliverer, claimed: list[Claimed], pool: Executor) -> list[Outcome]:
     """Deliver a batch, record its outcomes in one transaction, give back what was not started."""
-    outcomes, untried = deliver_batch(deliverer, claimed, pool, outbox.lease.total_seconds() / 2)
+    outcomes, untried = deliver_batch(deliverer, claimed, pool, outbox.lease.total_seconds() / 2, outbox.mapped_forms)
     outbox.record(outcomes)
     if untried:
         outbox.release([c.delivery_id for c in untried], untried[0].owner)

@@ -31,8 +31,8 @@ class _Worker:
     def run(self) -> None:
         while not self.d.stopping.is_set():
             try:
-                claimed = self.d.outbox.claim(self.destination, self.d.owner, self.d.batch_size,
-                                              with_mapped=self.d.deliverer.sends_mapped(self.destination))
+                # the stored mapped forms are read with the batch, only for the deliveries that send them
+                claimed = self.d.outbox.claim(self.destination, self.d.owner, self.d.batch_size, with_mapped=False)
             except Exception:
                 log.exception("claim failed for %s", self.destination)
                 claimed = []
