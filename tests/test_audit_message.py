@@ -228,7 +228,7 @@ def test_cli_verifies_one_message_with_the_documented_exit_codes(tmp_path: Path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert f"message {receipts[0]} intact" in ok.stdout
     missing = run("--message", "no-such-receipt")
-    assert missing.returncode == 2 and "no message with receipt id 'no-such-receipt'" in missing.stderr
+    assert missing.returncode == 1 and "no message with receipt id 'no-such-receipt'" in missing.stderr
     with store.write() as s:
         s.execute(update(Message).where(Message.receipt_id == receipts[1]).values(original=b"<changed/>"))
     store.dispose()

@@ -10,7 +10,7 @@ from broker import audit
 from broker.audit_message import verify_message
 from broker.store import Store
 from chipla.config import Settings
-from chipla.failures import NO, UNUSABLE
+from chipla.failures import NO
 from chipla.store_access import open_existing
 
 
@@ -49,7 +49,7 @@ def _verify_message(store: Store, receipt_id: str) -> int:
         print(f"chipla audit: no message with receipt id {receipt_id!r}", file=sys.stderr)
         print("  hint: the receipt id is the one the hub answered with (受付番号), as the console shows it",
               file=sys.stderr)
-        return UNUSABLE
+        return NO  # as for any id the store does not have (docs/cli.md); a deleted message looks the same
     entries = ", ".join(map(str, verdict.entries)) or "none"
     if verdict.ok:
         print(f"message {receipt_id} intact: original sha256 {verdict.sha256}, {verdict.attempts} delivery "
