@@ -1,5 +1,6 @@
-"""The webhook delivery over its pooled connections reads every answer as ``post_json`` does, signs
-for a receiver with a secret, follows no redirect and tells a timeout from a refused connection."""
+"""The webhook delivery over its kept connections reads every answer as ``post_json`` does, signs for
+a receiver with a secret, follows no redirect, tells a timeout from a refused connection, and replaces
+a connection the receiver closed instead of failing on it."""
 
 from __future__ import annotations
 
@@ -22,13 +23,17 @@ SECRET = "kaigo-secret-0123456789"
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    """Answers with the status named by the path (``/answer/409``); ``/slow`` takes its time."""
+    """Answers with the status named by the path (``/answer/409``); ``/slow`` takes its time; ``/once``
+    closes the connection after answering, though the answer said nothing of it."""
 
+    protocol_version = "HTTP/1.1"  # keep-alive
     seen: list[tuple[str, dict[str, str], bytes]] = []
+    connections: set[int] = set()  # client ports
 
     def do_POST(self) -> None:  # noqa: N802 - the standard library's name
         body = self.rfile.read(int(self.headers["content-length"]))
         _Receiver.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        _Receiver.connections.add(self.client_address[1])  # one client port per connection
         if self.path == "/slow":
             time.sleep(0.6)
         status = int(self.path.rsplit("/", 1)[-1]) if self.path.startswith("/answer/") else 200
@@ -38,6 +43,7 @@ class _Receiver(BaseHTTPRequestHandler):
         self.send_header("content-length", "4")
         self.end_headers()
         self.wfile.write(b"nope")
+        self.close_connection = self.path == "/once"
 
     def log_message(self, *_: object) -> None:
         pass
@@ -53,6 +59,7 @@ def receiver() -> Iterator[str]:
     server = _Server(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Receiver.seen.clear()
+    _Receiver.connections.clear()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -97,3 +104,15 @@ def test_a_timeout_and_a_refused_connection_are_retried(receiver: str) -> None:
     with pytest.raises(DeliveryFailed) as refused:
         WebhookAdapter(timeout=1).deliver(_message(f"http://127.0.0.1:{free_port()}/h"))
     assert refused.value.retryable and refused.value.detail.startswith("5003")
+
+
+def test_a_kept_connection_is_used_again_and_one_the_receiver_closed_is_replaced(receiver: str) -> None:
+    adapter = WebhookAdapter(timeout=5)
+    for _ in range(3):
+        adapter.deliver(_message(f"{receiver}/answer/200"))
+    assert len(_Receiver.connections) == 1  # one connection for the three
+    adapter.deliver(_message(f"{receiver}/once"))
+    time.sleep(0.1)  # the receiver has closed it by now
+    adapter.deliver(_message(f"{receiver}/answer/200"))
+    assert len(_Receiver.seen) == 5 and len(_Receiver.connections) == 2
+    adapter.close()

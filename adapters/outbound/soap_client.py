@@ -1,7 +1,7 @@
 """SOAP delivery to a subscriber's 住民異動通知 (IdoTsuchi) operation.
 
 A subscriber that speaks the hub's own contract gets a request written from a template compiled once
-from the XSD (``soap_template``), posted over a pooled keep-alive connection; one that registered a
+from the XSD (``soap_template``), posted over a kept connection (``pooled_http``); one that registered a
 WSDL of its own is called through zeep with that WSDL. Either way the endpoint address is the one
 registered for the system, and the hub signs in with the UsernameToken (PasswordDigest) registered
 for it. A fault with a 1xxx/2xxx 結果コード is permanent; 5xxx and transport errors are retried.
@@ -45,13 +45,13 @@ def wire_header(message: OutboundMessage) -> dict[str, Any]:
 class SoapDeliveryAdapter(OutboundAdapter):
     kind = "soap"
 
-    def __init__(self, contract: Contract, timeout: float = 10.0, max_connections: int = 64) -> None:
+    def __init__(self, contract: Contract, timeout: float = 10.0) -> None:
         self.timeout = timeout
         self.contract = contract
         self.codec = codec.for_contract(contract)
         self._templates: dict[str, RequestTemplate] = {}
         self._lock = threading.Lock()
-        self.http = pooled_http.pool(timeout, max_connections)
+        self.http = pooled_http.Connections(timeout)
         self._zeep = _ZeepCalls(timeout)
 
     def template(self, operation: str) -> RequestTemplate:
@@ -75,7 +75,7 @@ class SoapDeliveryAdapter(OutboundAdapter):
                                                    username=dest.wss_username, secret=dest.wss_secret)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a body the contract cannot carry
             raise DeliveryFailed(f"1001 {type(exc).__name__}: {exc}", retryable=False) from exc
-        resp = pooled_http.post(self.http, dest.endpoint_url, data, {
+        resp = self.http.post(dest.endpoint_url, data, {
             "content-type": envelope.CONTENT_TYPE[envelope.SOAP11],
             "soapaction": f'"urn:chipla:{message.header.service}:{operation}"'})
         self._check_answer(resp.status, resp.data)
@@ -100,7 +100,7 @@ class SoapDeliveryAdapter(OutboundAdapter):
             raise DeliveryFailed(f"receiver answered {code}", retryable=code.startswith("5"))
 
     def close(self) -> None:
-        self.http.clear()
+        self.http.close()
 
 
 class _ZeepCalls:

@@ -1,7 +1,7 @@
 """Webhook (REST) delivery: POST the 異動 as JSON, with the receipt id as the idempotency key.
 
 A receiver registered with a ``webhookSecret`` gets every delivery signed (``webhook_signature``).
-Deliveries go over pooled keep-alive connections (``pooled_http``).
+Deliveries go over kept connections (``pooled_http``).
 2xx and 409 (the receiver already has it) count as delivered; other 4xx are permanent (dead
 letter at once, the receiver refuses the content); 5xx, 408, 429 and network errors are retried.
 """
@@ -60,16 +60,16 @@ class WebhookAdapter(OutboundAdapter):
     kind = "webhook"
     sends_mapped = True
 
-    def __init__(self, timeout: float = 10.0, max_connections: int = 64) -> None:
-        self.http = pooled_http.pool(timeout, max_connections)
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.http = pooled_http.Connections(timeout)
 
     def deliver(self, message: OutboundMessage) -> None:
         url = message.destination.endpoint_url
         if not url:
             raise DeliveryFailed(f"system {message.destination.id} has no endpoint URL", retryable=False)
         body = json.dumps(payload(message), ensure_ascii=False, default=str).encode("utf-8")
-        resp = pooled_http.post(self.http, url, body, request_headers(body, message))
+        resp = self.http.post(url, body, request_headers(body, message))
         read_answer(resp.status, resp.data.decode("utf-8", "replace"))
 
     def close(self) -> None:
-        self.http.clear()
+        self.http.close()
