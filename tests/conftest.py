@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from broker.store import Store
 from tests.pg import ThrowawayPostgres
 from tests.support import RunningHub, sqlite_url, start_hub
 
@@ -26,6 +27,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return sqlite_url(tmp_path)
     pg: ThrowawayPostgres = request.getfixturevalue("postgres")
     return pg.new_database()
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A migrated store on each database."""
+    s = Store(db_url)
+    s.migrate()
+    yield s
+    s.dispose()
 
 
 @pytest.fixture

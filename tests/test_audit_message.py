@@ -70,14 +70,6 @@ def _group_entry(store: Store, receipt_id: str) -> AuditEntry:
         return entry
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
-    s.migrate()
-    yield s
-    s.dispose()
-
-
 def test_one_entry_per_group_and_each_message_verifies(store: Store) -> None:
     receipts = _accept_group(store, 5)
     _deliver(store, "zei")

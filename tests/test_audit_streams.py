@@ -4,7 +4,6 @@ editing, inserting, deleting or moving an entry is still found, with the lowest 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, func, insert, select, update
@@ -12,14 +11,6 @@ from sqlalchemy import delete, func, insert, select, update
 from broker import audit
 from broker.models import AuditEntry, AuditHead, table_of
 from broker.store import Store
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
-    s.migrate()
-    yield s
-    s.dispose()
 
 
 def _fill(store: Store, n: int = 6) -> None:

@@ -7,7 +7,6 @@ store holds when a process dies between the accept commit and the derivation."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -24,14 +23,6 @@ from simulators.samples import SampleTown, header
 
 SERVICES = catalog()
 JUMIN = SERVICES["jumin"]
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
-    s.migrate()
-    yield s
-    s.dispose()
 
 
 def _store_underived(store: Store, n: int, seed: int = 1, first_atena: int = 100000001) -> list[Receipt]:

@@ -55,14 +55,6 @@ class Catalog:
         return self.services.get(service_id)
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
-    s.migrate()
-    yield s
-    s.dispose()
-
-
 def _failures(store: Store) -> dict[int, DeriveFailure]:
     with store.read() as s:
         return {f.message_seq: f for f in s.execute(select(DeriveFailure)).scalars()}
