@@ -66,6 +66,15 @@ def hash_of(entry: AuditEntry, prev_hash: str) -> str:
     return _digest(prev_hash, entry.at, entry.actor, entry.action, entry.subject, entry.detail)
 
 
+def link_problem(entry: AuditEntry, link: str) -> str | None:
+    """Why ``entry`` does not follow the entry whose hash is ``link`` in its stream, or None."""
+    if entry.prev_hash != link:
+        return f"prev_hash does not match the previous entry of stream {entry.stream}"
+    if hash_of(entry, link) != entry.hash:
+        return "entry content does not match its hash"
+    return None
+
+
 def heads_missing(session: Session) -> list[AuditHead]:
     """Head rows to add so that every stream has one (a fresh store, or one made before streams)."""
     present = set(session.execute(select(AuditHead.id)).scalars())
@@ -137,12 +146,9 @@ def verify(session: Session) -> VerifyResult:
     for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().yield_per(1000):
         if entry.stream not in heads:
             return VerifyResult(False, checked, entry.seq, f"stream {entry.stream} has no head row")
-        link = prev.get(entry.stream, GENESIS)
-        if entry.prev_hash != link:
-            return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry "
-                                f"of stream {entry.stream}")
-        if hash_of(entry, link) != entry.hash:
-            return VerifyResult(False, checked, entry.seq, "entry content does not match its hash")
+        problem = link_problem(entry, prev.get(entry.stream, GENESIS))
+        if problem:
+            return VerifyResult(False, checked, entry.seq, problem)
         prev[entry.stream] = entry.hash
         checked += 1
     if heads and set(heads) != set(range(1, STREAMS + 1)):

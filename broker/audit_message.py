@@ -33,7 +33,7 @@ from broker.audit import (
     GENESIS,
     MESSAGE_ACCEPTED,
     MESSAGES_ACCEPTED,
-    hash_of,
+    link_problem,
 )
 from broker.models import AuditEntry, AuditHead, Delivery, DeliveryAttempt, Message
 
@@ -178,12 +178,9 @@ def _chain_problems(s: Session, ours: list[AuditEntry]) -> list[str]:
         rows = s.execute(select(AuditEntry).where(AuditEntry.stream == stream, AuditEntry.seq <= last)
                          .order_by(AuditEntry.seq)).scalars().yield_per(1000)
         for entry in rows:
-            if entry.prev_hash != link:
-                broken = f"audit chain broken at entry {entry.seq}: prev_hash does not match the previous entry " \
-                         f"of stream {stream}"
-            elif hash_of(entry, link) != entry.hash:
-                broken = f"audit chain broken at entry {entry.seq}: entry content does not match its hash"
-            if broken:
+            problem = link_problem(entry, link)
+            if problem:
+                broken = f"audit chain broken at entry {entry.seq}: {problem}"
                 break
             link = entry.hash
         if broken:
