@@ -26,7 +26,7 @@ test: setup system-deps check
 
 check: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy broker adapters chipla vocab mappings conformance api_specs bench procurement simulators
+	$(BIN)/mypy broker adapters chipla vocab mappings conformance api_specs bench procurement simulators tests
 
 bench-deps:
 	bash scripts/bench-deps.sh

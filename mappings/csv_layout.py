@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +34,9 @@ class CsvLayout:
     def fields(self) -> frozenset[str]:
         return frozenset(self.columns)
 
-    def complete(self, row: dict[str, object]) -> dict[str, str]:
-        """The row with every column, in header order; absent values are blank."""
+    def complete(self, row: Mapping[str, object]) -> dict[str, str]:
+        """The row with every column, in header order; absent values are blank. Read only, so any
+        mapping will do (rows read back from a file are ``dict[str, str]``)."""
         return {column: "" if row.get(column) is None else str(row[column]) for column in self.columns}
 
 
@@ -77,7 +78,7 @@ def read_rows(text: str, layout: CsvLayout) -> Iterator[tuple[int, dict[str, str
         yield row_no, dict(zip(layout.columns, values, strict=True))
 
 
-def write_rows(rows: Iterable[dict[str, object]], layout: CsvLayout) -> str:
+def write_rows(rows: Iterable[Mapping[str, object]], layout: CsvLayout) -> str:
     """CSV text with the header and one line per row (CRLF, as csv.writer and Excel expect)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

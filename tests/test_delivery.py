@@ -10,6 +10,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from simulators.loopback import free_port
 from simulators.samples import SampleTown, header
 from simulators.sender import JukiSender
 from tests.support import RunningHub, sqlite_url, start_hub
-from tests.wait import until
+from tests.wait import inbox_holds, until
 
 
 def _send(hub: RunningHub, n: int, town: SampleTown | None = None) -> list[dict]:
@@ -37,7 +38,7 @@ def test_each_change_reaches_every_subscriber_once(hub_any_db: RunningHub) -> No
     hub = hub_any_db
     receipts = _send(hub, 12)
     for r in hub.receivers.values():
-        until(lambda r=r: len(r.inbox.items) == 12, what=f"12 items at {r.id}")
+        until(inbox_holds(r.inbox, 12), what=f"12 items at {r.id}")
     until(lambda: _statuses(hub) == {"delivered": 36}, what="all delivered")
     for r in hub.receivers.values():
         assert sorted(x["correlationId"] for x in r.inbox.items) == sorted(
@@ -46,7 +47,11 @@ def test_each_change_reaches_every_subscriber_once(hub_any_db: RunningHub) -> No
     def stored_forms() -> list[MappedRecord]:  # made by the derive stage after the accept commit
         with hub.parts.store.read() as s:
             return list(s.execute(select(MappedRecord)).scalars().all())
-    mapped = until(lambda: len(stored_forms()) == len(receipts) and stored_forms(), what="derived forms")
+    def all_forms_stored() -> list[MappedRecord]:  # empty (keep waiting) until every receipt has its form
+        forms = stored_forms()
+        return forms if len(forms) == len(receipts) else []
+
+    mapped = until(all_forms_stored, what="derived forms")
     assert len(mapped) == len(receipts)
     assert all(m.mapping_id == "ido-imi" and m.mapping_version for m in mapped)
     assert all(m.output["@type"] == "活動型" and m.lineage for m in mapped)
@@ -55,7 +60,7 @@ def test_each_change_reaches_every_subscriber_once(hub_any_db: RunningHub) -> No
 def test_kojin_bango_only_to_bango_riyo_systems(hub: RunningHub) -> None:
     _send(hub, 3)
     for r in hub.receivers.values():
-        until(lambda r=r: len(r.inbox.items) == 3)
+        until(inbox_holds(r.inbox, 3))
     assert all(x["hasKojinBango"] for x in hub.receivers["kokuho"].inbox.items)
     assert not any(x["hasKojinBango"] for x in hub.receivers["zei"].inbox.items)
     assert not any(x["hasKojinBango"] for x in hub.receivers["kaigo"].inbox.items)
@@ -93,7 +98,7 @@ def test_down_receiver_retries_then_dead_letter_then_retry_succeeds(hub: Running
     until(lambda: _statuses(hub) == {"delivered": 9}, what="outbox all delivered")
 
 
-def test_dead_letters_retried_from_the_cli(hub: RunningHub, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dead_letters_retried_from_the_cli(hub: RunningHub, tmp_path: Path) -> None:
     kaigo = hub.receivers["kaigo"]
     kaigo.control(down=True)
     _send(hub, 2)
@@ -136,7 +141,7 @@ def test_changes_of_one_resident_arrive_in_accept_order(hub_any_db: RunningHub) 
     assert len({r["receiptId"] for r in receipts}) == len(jobs)
     total = len(jobs)
     for r in hub.receivers.values():
-        until(lambda r=r: len(r.inbox.items) == total, timeout=60, what=f"{total} at {r.id}")
+        until(inbox_holds(r.inbox, total), timeout=60, what=f"{total} at {r.id}")
     with hub.parts.store.read() as s:
         order = {m.receipt_id: m.seq for m in s.execute(select(Message.receipt_id, Message.seq))}
     for r in hub.receivers.values():
@@ -147,7 +152,7 @@ def test_changes_of_one_resident_arrive_in_accept_order(hub_any_db: RunningHub) 
             assert seqs == sorted(seqs), f"{r.id}: {atena} out of order"
 
 
-def test_external_dispatcher_leaves_delivery_to_another_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_external_dispatcher_leaves_delivery_to_another_process(tmp_path: Path) -> None:
     """With CHIPLA_DISPATCHER=external the serving process only accepts; `chipla dispatch` delivers."""
     hub = start_hub(sqlite_url(tmp_path), dispatcher="external")
     try:
@@ -185,7 +190,7 @@ def _children(pid: int) -> list[str]:
     return found
 
 
-def test_serve_with_workers_runs_one_dispatch_process_that_delivers_and_derives(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_with_workers_runs_one_dispatch_process_that_delivers_and_derives(tmp_path: Path) -> None:
     """`chipla serve --workers 2`: two accepting workers and exactly one `chipla dispatch` beside them,
     which delivers and makes the mapped forms; it ends with the server."""
     hub = start_hub(sqlite_url(tmp_path), dispatcher="external")  # receivers and registry; accepts only

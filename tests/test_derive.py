@@ -15,7 +15,7 @@ from broker import messages
 from broker.accept import AcceptWriter, Derived, Receipt
 from broker.derive import Deriver
 from broker.envelope import Envelope, Header
-from broker.models import MappedRecord, Message
+from broker.models import MappedRecord, Message, table_of
 from broker.services.jumin.projection import ResidentVersion
 from broker.store import Store
 from chipla.services import catalog
@@ -111,12 +111,13 @@ def test_a_lower_seq_committed_late_is_still_derived(store: Store) -> None:
         pytest.skip("SQLite has one writer at a time: seqs commit in order")
     first = _store_underived(store, 1, seed=21)[0]
     with store.read() as s:
-        row = dict(s.execute(select(Message.__table__).where(Message.seq == first.seq)).mappings().one())
+        row = dict(s.execute(select(table_of(Message)).where(Message.seq == first.seq)).mappings().one())
     late = store.engine.connect()
     held = late.begin()
     row.pop("seq")
     row.update(receipt_id="late-" + row["receipt_id"][5:], message_id="late-" + row["message_id"][5:])
-    late_seq = late.execute(Message.__table__.insert().returning(Message.__table__.c.seq), row).scalar_one()
+    messages_table = table_of(Message)
+    late_seq = late.execute(messages_table.insert().returning(messages_table.c.seq), row).scalar_one()
     try:
         later = _store_underived(store, 2, seed=22, first_atena=300000001)  # higher seqs, committed first
         deriver = Deriver(store, SERVICES)

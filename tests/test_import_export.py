@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from mappings.csv_layout import write_rows
 from mappings.layout_catalog import csv_layout, fixed_width_layout
 from simulators.samples import SampleTown
 from tests.support import RunningHub, sqlite_url, start_hub
-from tests.wait import until
+from tests.wait import inbox_holds, until
 
 FIXED = fixed_width_layout("fixed.kisosaki_jumin")
 CSV = csv_layout("csv.chukan_jumin")
@@ -37,10 +38,10 @@ SPECS = mappings.registry()
 # -- fixtures --------------------------------------------------------------------------------------
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(sqlite_url(tmp_path))
     s.migrate()
-    yield s  # type: ignore[misc]
+    yield s
     s.dispose()
 
 
@@ -53,10 +54,11 @@ def _record(**values: bytes | str) -> bytes:
     return out
 
 
-TARO = {"宛名番号": "0000000001", "世帯番号": "0000000101", "氏名": "木曽　太郎", "氏名カナ": "ｷｿ ﾀﾛｳ",
-        "生年月日": "3550501", "性別": "1", "続柄": "01", "郵便番号": "4980807",
-        "住所": "三重県桑名郡木曽岬町西対海地２５１", "住民種別": "1", "住民状態": "1", "異動事由": "10",
-        "異動年月日": "5080401"}
+TARO: dict[str, bytes | str] = {
+    "宛名番号": "0000000001", "世帯番号": "0000000101", "氏名": "木曽　太郎", "氏名カナ": "ｷｿ ﾀﾛｳ",
+    "生年月日": "3550501", "性別": "1", "続柄": "01", "郵便番号": "4980807",
+    "住所": "三重県桑名郡木曽岬町西対海地２５１", "住民種別": "1", "住民状態": "1", "異動事由": "10",
+    "異動年月日": "5080401"}
 KISO = "木曽　".encode("cp932")
 
 
@@ -127,6 +129,7 @@ def test_fixed_width_extract_imports_with_exactly_the_expected_errors(store: Sto
     first = records[0]
     assert (first.row_no, first.file_sha256, first.mapping_id, first.mapping_version) == (
         1, summary.file_sha256, "kisosaki-fixed-jumin", "1")
+    assert isinstance(first.source_row, dict), "a fixed-width record is stored as {column: text}"
     assert first.source_row["氏名"] == "木曽　\ue003郎" and first.lineage_sha256
     assert [(q.transport, q.headers["row"], q.result_code) for q in quarantined] == [
         ("file", 2, "1002"), ("file", 3, "1004"), ("file", 4, "1008")]
@@ -240,7 +243,7 @@ def test_import_with_send_reaches_the_subscribers(tmp_path: Path) -> None:
         summary = import_file(tmp_path / "a.csv", layout="chukan_jumin", store=hub.parts.store, send=target)
         assert summary.send is not None and (summary.send.sent, summary.send.refused) == (2, [])
         for receiver in hub.receivers.values():
-            until(lambda r=receiver: len(r.inbox.items) == 2, what=f"2 items at {receiver.id}")
+            until(inbox_holds(receiver.inbox, 2), what=f"2 items at {receiver.id}")
         assert sorted(i["atenaNo"] for i in hub.receivers["kaigo"].inbox.items) == ["100000001", "100000002"]
         again = import_file(tmp_path / "a.csv", layout="chukan_jumin", store=hub.parts.store, send=target)
         assert again.send is not None and again.send.sent == 0
@@ -251,7 +254,7 @@ def test_import_with_send_reaches_the_subscribers(tmp_path: Path) -> None:
                              cwd=tmp_path, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
         for receiver in hub.receivers.values():
-            until(lambda r=receiver: len(r.inbox.items) == 4, what=f"4 items at {receiver.id}")
+            until(inbox_holds(receiver.inbox, 4), what=f"4 items at {receiver.id}")
         assert all(n == 1 for n in hub.receivers["zei"].inbox.seen.values())
     finally:
         hub.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ TABLES = (ImportBatch, ImportedRecord, ImportLineage, Message, MappedRecord, Del
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     """Two residents imported from a file and also sent as messages (so both kinds are stored)."""
     s = Store(sqlite_url(tmp_path))
     s.migrate()
@@ -43,7 +44,7 @@ def store(tmp_path: Path) -> Store:
                     send=SendTarget(hub, registry.system("juki")))
     finally:
         hub.stop()  # the writer, and the derive stage after it
-    yield s  # type: ignore[misc]
+    yield s
     s.dispose()
 
 

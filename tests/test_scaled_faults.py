@@ -204,21 +204,22 @@ def test_a_killed_hub_process_costs_at_most_a_lease(topology: ScaledTopology) ->
 
 
 def test_a_store_outage_is_answered_5002_and_accepts_resume_at_once(topology: ScaledTopology) -> None:
-    seen: dict[str, object] = {}
+    readyz_while_down: list[tuple[int, dict[str, Any]]] = []
+    store_back_at: list[float] = []
 
     def fault() -> None:
         topology.pg.pause()
         time.sleep(2)
-        seen["readyz"] = topology.readyz()
+        readyz_while_down.append(topology.readyz())
         time.sleep(1)
         topology.pg.resume()
-        seen["back"] = time.monotonic()
+        store_back_at.append(time.monotonic())
 
     load, DRAINS["PostgreSQL stopped 3 s"] = _under_load(topology, fault, LEASE + 10, after=2.0)
     assert load.codes["5002"] > 0, "no sender was told 5002 while the store was down"
-    status, body = seen["readyz"]  # type: ignore[misc]
+    ((status, body),) = readyz_while_down
     assert status == 503 and body["checks"]["store"]["ok"] is False, body
-    back = float(seen["back"])  # type: ignore[arg-type]
+    (back,) = store_back_at
     after = [t for t, _ in load.acked if t > back]
     assert after, "no message was acknowledged after the store came back"
     DRAINS["first accept after PostgreSQL came back"] = min(after) - back

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import anyio
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulators.loopback import LoopbackServer
-from simulators.receiver import receiver_app
+from simulators.receiver import Inbox, receiver_app
 from simulators.samples import SampleTown, header
 from simulators.sender import JukiSender
 from tests.support import RunningHub, sqlite_url, start_hub
-from tests.wait import until
+from tests.wait import inbox_holds, until
 
 
 class HeldReceiver:
@@ -39,7 +40,7 @@ class HeldReceiver:
 
 
 @pytest.fixture
-def hub_with_slow_zei(tmp_path) -> Iterator[tuple[RunningHub, HeldReceiver, object]]:  # type: ignore[no-untyped-def]
+def hub_with_slow_zei(tmp_path: Path) -> Iterator[tuple[RunningHub, HeldReceiver, Inbox]]:
     hub = start_hub(sqlite_url(tmp_path), max_attempts=1000, retry_cap=0.2)
     zei = hub.receivers["zei"]
     app, inbox = receiver_app("zei", zei.username, zei.password)
@@ -56,15 +57,15 @@ def hub_with_slow_zei(tmp_path) -> Iterator[tuple[RunningHub, HeldReceiver, obje
     hub.stop()
 
 
-def test_a_held_destination_does_not_hold_the_others(hub_with_slow_zei) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_destination_does_not_hold_the_others(
+        hub_with_slow_zei: tuple[RunningHub, HeldReceiver, Inbox]) -> None:
     hub, held, zei_inbox = hub_with_slow_zei
     town = SampleTown(seed=7)
     sender = JukiSender(hub.url, "juki", hub.juki_password)
     sent = [sender.send(header("juki"), town.next_ido()) for _ in range(12)]
     assert all(r["result"]["code"] == "0000" for r in sent)
     for rid in ("kokuho", "kaigo"):
-        inbox = hub.receivers[rid].inbox
-        until(lambda inbox=inbox: len(inbox.items) == 12, what=f"all 12 at {rid} while zei is held")
+        until(inbox_holds(hub.receivers[rid].inbox, 12), what=f"all 12 at {rid} while zei is held")
     until(lambda: held.waiting >= 1, what="zei called and held")
     assert zei_inbox.items == [] and hub.receivers["zei"].inbox.items == []
     held.release()

@@ -32,7 +32,7 @@ FREE_TEXT = (("shimei", "shimei"), ("shimei", "shimeiKana"), ("jusho", "oaza"), 
              ("honseki", "honseki"), ("honseki", "hittosha"))
 OPTIONAL = (("shikibetsu", "kojinBango"), ("jotai", "todokedeDate"), ("honseki", None), ("jusho", "postcode"))
 #: characters XML 1.0 carries (its Char production): no surrogates, no U+FFFE / U+FFFF
-xml_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\ufffe\uffff")
+xml_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00\ufffe\uffff")
                    .filter(lambda c: c in "\t\n\r" or ord(c) >= 0x20), max_size=40)
 
 

@@ -113,7 +113,7 @@ def test_resend_is_idempotent_and_an_employers_notices_arrive_in_order(hub: Runn
     sender = ZeiSender(hub.url, r.username, r.password)
     inbox = hub.employers[SOAP_EMPLOYER.system_id or ""].inbox
     assert inbox is not None
-    hub.employers[SOAP_EMPLOYER.system_id or ""].inbox.fail_next = 2  # the first attempts fail: retried
+    inbox.fail_next = 2  # the first attempts fail: retried
     receipts = []
     for k, day in enumerate(("05-15", "07-01", "09-01")):
         notice = zei_samples.tsuchi(SOAP_EMPLOYER, 2026, random.Random(k), kubun="1" if k == 0 else "2")

@@ -33,7 +33,11 @@ def test_reports_are_written_and_signed(run_vendor: Callable[..., KitRun], kit_k
     result = run_vendor("receiver")
     report = result.report
     junit = ET.parse(report / "junit.xml").getroot()
-    assert int(junit.find("testsuite").get("tests")) == result.summary["scenarios"]["total"]  # type: ignore[union-attr]
+    suite = junit.find("testsuite")
+    assert suite is not None
+    scenario_count = suite.get("tests")
+    assert scenario_count is not None
+    assert int(scenario_count) == result.summary["scenarios"]["total"]
     cucumber = json.loads((report / "cucumber.json").read_text(encoding="utf-8"))
     tags = {tag["name"] for f in cucumber for el in f["elements"] for tag in el["tags"]}
     assert "JUMIN-IDEM-001" in tags

@@ -25,7 +25,7 @@ def _record(**values: bytes | str) -> bytes:
     return out
 
 
-TARO = {
+TARO: dict[str, bytes | str] = {
     "宛名番号": "0000000001",
     "世帯番号": "0000000101",
     "氏名": "木曽　太郎",

@@ -63,7 +63,9 @@ def test_output_carries_mapping_version_and_lineage_per_field(specs: mappings.Sp
     entry = mapped.lineage_of("氏名.姓")
     assert entry is not None
     assert entry.sources == ("shimei.shimei",) and entry.transforms == ("resolve_gaiji", "split_shimei")
-    assert mapped.lineage_of("住所.表記").sources == (
+    address_entry = mapped.lineage_of("住所.表記")
+    assert address_entry is not None
+    assert address_entry.sources == (
         "jusho.prefecture",
         "jusho.city",
         "jusho.oaza",

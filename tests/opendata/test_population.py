@@ -43,18 +43,21 @@ def _published(records: list[dict[str, Any]], floor: int = 3) -> tuple[list[dict
     return list(csv.DictReader(io.StringIO(data.decode()))), table
 
 
-def _equations(rows: list[dict[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+Cell = tuple[str, str]  # (地域名, column)
+
+
+def _equations(rows: list[dict[str, str]]) -> list[tuple[Cell, list[Cell]]]:
     """What anyone reading the table knows: the totals are sums (by row, by column, 男+女)."""
     regions = [r["地域名"] for r in rows]
     town = regions[-1]
-    eqs = []
+    eqs: list[tuple[Cell, list[Cell]]] = []
     for region in regions:
         for sex in ("男性", "女性"):
             eqs.append(((region, sex), [(region, c) for c in BAND_COLUMNS if c.endswith(sex)]))
         eqs.append(((region, "総人口"), [(region, "男性"), (region, "女性")]))
     for column in [*BAND_COLUMNS, "男性", "女性", "総人口", "世帯数"]:
         eqs.append(((town, column), [(r, column) for r in regions[:-1]]))
-    return eqs  # type: ignore[return-value]
+    return eqs
 
 
 def attack(rows: list[dict[str, str]]) -> dict[tuple[str, str], Fraction]:

@@ -33,7 +33,7 @@ DTDS = {
     "attlist-default": ('<!DOCTYPE soap:Envelope [<!ATTLIST soap:Envelope hacked CDATA "yes">]>', "1"),
     "billion-laughs": (LAUGHS, "&l9;"),
 }
-ENCODINGS = {
+ENCODINGS: dict[str, tuple[str, bytes, list[str | None]]] = {
     # name: (python codec, BOM bytes, declaration names that agree)
     "utf-8": ("utf-8", b"", ["UTF-8", "utf-8", "utf8", None]),
     "utf-8-bom": ("utf-8", codecs.BOM_UTF8, ["UTF-8", "utf8", None]),
