@@ -23,9 +23,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Connection, Insert, Table, bindparam, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from broker import audit, metrics
@@ -41,6 +42,25 @@ log = logging.getLogger(__name__)
 
 NONCE_PURGE_SECONDS = 60.0  # how often the writer drops expired replay-cache rows
 
+# The group's statements, built once and run on the transaction's connection: a statement made per
+# group, or run through the ORM session, costs more Python than the database spends on it.
+_MESSAGES = table_of(Message)
+_NONCES = table_of(Nonce)
+_SEEN_TOKENS = select(_NONCES.c.username, _NONCES.c.nonce).where(
+    tuple_(_NONCES.c.username, _NONCES.c.nonce).in_(bindparam("keys", expanding=True)))
+_ADD_TOKENS = insert(_NONCES)
+_PRIOR = select(_MESSAGES.c.sender_system_id, _MESSAGES.c.message_id, _MESSAGES.c.receipt_id,
+                _MESSAGES.c.accepted_at, _MESSAGES.c.content_sha256, _MESSAGES.c.seq).where(
+    tuple_(_MESSAGES.c.sender_system_id, _MESSAGES.c.message_id).in_(bindparam("keys", expanding=True)))
+_ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.seq, sort_by_parameter_order=True)
+_ADD_DELIVERIES = insert(table_of(Delivery))
+
+
+@cache
+def _insert_into(table: Table) -> Insert:
+    """The INSERT of a service's rows (e.g. its projection), made once per table."""
+    return insert(table)
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -54,8 +74,9 @@ class Receipt:
 class ServiceRules(Protocol):
     """What a 業務 adds to the accept transaction, for a whole group at once."""
 
-    def refusals(self, s: Session, items: list[Pending]) -> dict[int, HubError]:
-        """Index (into ``items``) → why that item must be refused, from one look at the store."""
+    def refusals(self, conn: Connection, items: list[Pending]) -> dict[int, HubError]:
+        """Index (into ``items``) → why that item must be refused, from one look at the store
+        (``conn`` is the group's transaction)."""
 
     def rows(self, accepted: list[tuple[Pending, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
         """Rows to insert for the accepted items (with their message seq), e.g. a projection."""
@@ -183,8 +204,9 @@ def write_group(store: Store, batch: list[Pending], *, purge_nonces: bool = Fals
     with store.write() as s:
         if purge_nonces:
             NonceCache.purge(s)
-        _refuse_replayed_tokens(s, batch, out)
-        firsts = _resolve_resends(s, batch, out)
+        conn = s.connection()
+        _refuse_replayed_tokens(conn, batch, out)
+        firsts = _resolve_resends(conn, batch, out)
         by_rules: dict[int, list[int]] = {}
         for i in firsts:
             rules = batch[i].derived.rules
@@ -193,10 +215,10 @@ def write_group(store: Store, batch: list[Pending], *, purge_nonces: bool = Fals
         for indices in by_rules.values():
             rules = batch[indices[0]].derived.rules
             assert rules is not None
-            for k, error in rules.refusals(s, [batch[i] for i in indices]).items():
+            for k, error in rules.refusals(conn, [batch[i] for i in indices]).items():
                 out[indices[k]] = error
         new = [i for i in firsts if out[i] is None]
-        receipts = _insert(s, batch, new, accepted_at)
+        receipts = _insert(s, conn, batch, new, accepted_at)
         for i, receipt in zip(new, receipts, strict=True):
             out[i] = receipt
         for i in range(len(batch)):  # re-sends of a message first seen in this same group
@@ -216,12 +238,11 @@ def _key(item: Pending) -> tuple[str, str]:
     return item.envelope.header.sender_system_id, item.envelope.header.message_id
 
 
-def _refuse_replayed_tokens(s: Session, batch: list[Pending], out: list[Any]) -> None:
+def _refuse_replayed_tokens(conn: Connection, batch: list[Pending], out: list[Any]) -> None:
     tokens = [(i, p.derived.nonce) for i, p in enumerate(batch) if p.derived.nonce]
     if not tokens:
         return
-    known = set(s.execute(select(Nonce.username, Nonce.nonce).where(
-        tuple_(Nonce.username, Nonce.nonce).in_([t for _, t in tokens]))).tuples())
+    known = set(conn.execute(_SEEN_TOKENS, {"keys": [t for _, t in tokens]}).tuples())
     fresh: list[dict[str, Any]] = []
     expires = now() + FRESHNESS + CLOCK_SKEW
     for i, token in tokens:
@@ -232,19 +253,17 @@ def _refuse_replayed_tokens(s: Session, batch: list[Pending], out: list[Any]) ->
         known.add(token)
         fresh.append({"username": token[0], "nonce": token[1], "expires_at": expires})
     if fresh:
-        s.execute(insert(table_of(Nonce)), fresh)
+        conn.execute(_ADD_TOKENS, fresh)
 
 
-def _resolve_resends(s: Session, batch: list[Pending], out: list[Any]) -> list[int]:
+def _resolve_resends(conn: Connection, batch: list[Pending], out: list[Any]) -> list[int]:
     """Answer re-sent message ids with the first receipt; return the items seen for the first time."""
     keys = {_key(p) for i, p in enumerate(batch) if out[i] is None}
     if not keys:
         return []
     prior = {
         (r.sender_system_id, r.message_id): r
-        for r in s.execute(select(Message.sender_system_id, Message.message_id, Message.receipt_id,
-                                  Message.accepted_at, Message.content_sha256, Message.seq)
-                           .where(tuple_(Message.sender_system_id, Message.message_id).in_(list(keys))))
+        for r in conn.execute(_PRIOR, {"keys": list(keys)})
     }
     firsts: list[int] = []
     seen_here: set[tuple[str, str]] = set()
@@ -262,7 +281,8 @@ def _resolve_resends(s: Session, batch: list[Pending], out: list[Any]) -> list[i
     return firsts
 
 
-def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datetime) -> list[Receipt]:
+def _insert(s: Session, conn: Connection, batch: list[Pending], new: list[int],
+            accepted_at: datetime) -> list[Receipt]:
     if not new:
         return []
     rows: list[dict[str, Any]] = []
@@ -286,10 +306,7 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
     audit_seq = audit.append(s, "hub", audit.MESSAGES_ACCEPTED, f"{len(parts)} messages", {"messages": parts})
     for row in rows:
         row["audit_seq"] = audit_seq
-    # Core inserts on the tables (not ORM bulk inserts): the same statements with less per-row work
-    messages = table_of(Message)
-    seqs = list(s.execute(insert(messages).returning(messages.c.seq, sort_by_parameter_order=True),
-                          rows).scalars())
+    seqs = list(conn.execute(_ADD_MESSAGES, rows).scalars())
     deliveries: list[dict[str, Any]] = []
     per_rules: dict[int, list[tuple[Pending, int]]] = {}
     for i, seq in zip(new, seqs, strict=True):
@@ -300,13 +317,13 @@ def _insert(s: Session, batch: list[Pending], new: list[int], accepted_at: datet
         if d.rules is not None:
             per_rules.setdefault(id(d.rules), []).append((batch[i], seq))
     if deliveries:
-        s.execute(insert(table_of(Delivery)), deliveries)
+        conn.execute(_ADD_DELIVERIES, deliveries)
     for accepted in per_rules.values():
         rules = accepted[0][0].derived.rules
         assert rules is not None
         for table, table_rows in rules.rows(accepted):
             if table_rows:
-                s.execute(insert(table), table_rows)
+                conn.execute(_insert_into(table), table_rows)
     return [Receipt(row["receipt_id"], accepted_at, False, seq, tuple(batch[i].derived.destinations))
             for i, seq, row in zip(new, seqs, rows, strict=True)]
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from broker.clock import JST, now
@@ -37,7 +37,7 @@ from broker.models import AuditEntry, AuditHead, table_of
 
 GENESIS = "0" * 64
 STREAMS = 32  # head rows 1..STREAMS; a migration creates them (0012_audit_streams)
-_TAKEN = "chipla.audit.stream"  # session.info key: (transaction, head) this transaction appends to
+_TAKEN = "chipla.audit.stream"  # session.info key: the _Taken head this transaction appends to
 
 MESSAGES_ACCEPTED = "messages.accepted"  # one accept group: detail {"messages": [one part per message]}
 DELIVERIES_RECORDED = "deliveries.recorded"  # one group of outcomes: detail {"deliveries": [one part each]}
@@ -81,27 +81,48 @@ def heads_missing(session: Session) -> list[AuditHead]:
     return [AuditHead(id=i, last_seq=0, last_hash=GENESIS) for i in range(1, STREAMS + 1) if i not in present]
 
 
-def _take_head(session: Session) -> AuditHead:
+@dataclass
+class _Taken:
+    """The stream head this transaction holds: which stream, and the hash its next entry links to."""
+
+    txn: object
+    stream: int
+    last_hash: str
+
+
+_HEADS = table_of(AuditHead)
+_LOG = table_of(AuditEntry)
+# Core statements built once: the hot writers (accept groups, delivery outcomes) append once per
+# transaction, and the ORM's compile state and unit of work cost more than the two statements
+_HEAD_COLUMNS = select(_HEADS.c.id, _HEADS.c.last_hash)
+_SQLITE_HEAD = _HEAD_COLUMNS.where(_HEADS.c.id == 1)
+_FREE_HEAD = _HEAD_COLUMNS.order_by(func.random()).limit(1).with_for_update(skip_locked=True)
+_WAIT_FOR_HEAD = _HEAD_COLUMNS.where(_HEADS.c.id == bindparam("stream")).with_for_update()
+_NEW_HEAD = insert(_HEADS)
+_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.id == bindparam("stream"))
+              .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash")))
+_ADD_ENTRIES = insert(_LOG).returning(_LOG.c.seq, sort_by_parameter_order=True)
+
+
+def _take_head(session: Session, conn: Connection) -> _Taken:
     """Lock a stream head for this transaction: one nobody else holds, if there is one."""
     txn = session.get_transaction()
     taken = session.info.get(_TAKEN)
-    if taken is not None and taken[0] is txn:
-        head: AuditHead = taken[1]
-        return head
-    q = select(AuditHead)
-    if session.get_bind().dialect.name == "sqlite":
-        found = session.execute(q.where(AuditHead.id == 1)).scalar_one_or_none()
+    if isinstance(taken, _Taken) and taken.txn is txn:
+        return taken
+    if conn.dialect.name == "sqlite":
+        found = conn.execute(_SQLITE_HEAD).first()
     else:
-        found = session.execute(q.order_by(func.random()).limit(1).with_for_update(skip_locked=True)
-                                ).scalar_one_or_none()
+        found = conn.execute(_FREE_HEAD).first()
         if found is None:  # every stream busy, or no heads yet: wait for one
-            found = session.execute(q.where(AuditHead.id == random.randint(1, STREAMS)).with_for_update()
-                                    ).scalar_one_or_none()
+            found = conn.execute(_WAIT_FOR_HEAD, {"stream": random.randint(1, STREAMS)}).first()
     if found is None:
-        found = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(found)
-    session.info[_TAKEN] = (txn, found)
-    return found
+        conn.execute(_NEW_HEAD, {"id": 1, "last_seq": 0, "last_hash": GENESIS})
+        head = _Taken(txn, 1, GENESIS)
+    else:
+        head = _Taken(txn, found[0], found[1])
+    session.info[_TAKEN] = head
+    return head
 
 
 def append(session: Session, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> int:
@@ -110,10 +131,14 @@ def append(session: Session, actor: str, action: str, subject: str, detail: dict
 
 
 def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> list[int]:
-    """Add entries, linked in the given order, to one stream inside the caller's transaction; their seqs."""
+    """Add entries, linked in the given order, to one stream inside the caller's transaction; their seqs.
+
+    The entries and the head's new ``last_seq``/``last_hash`` are written with Core statements on
+    the transaction's connection, the head's UPDATE right after the entries (not at the commit)."""
     if not entries:
         return []
-    head = _take_head(session)
+    conn = session.connection()
+    head = _take_head(session, conn)
     prev = head.last_hash
     at = now()
     rows = []
@@ -121,12 +146,11 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
         subject = long_subject[:200]
         digest = _digest(prev, at, actor, action, subject, detail)
         rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
-                     "stream": head.id, "prev_hash": prev, "hash": digest})
+                     "stream": head.stream, "prev_hash": prev, "hash": digest})
         prev = digest
-    log = table_of(AuditEntry)
-    seqs = list(session.execute(insert(log).returning(log.c.seq, sort_by_parameter_order=True), rows).scalars())
+    seqs = list(conn.execute(_ADD_ENTRIES, rows).scalars())
+    conn.execute(_MOVE_HEAD, {"stream": head.stream, "new_seq": max(seqs), "new_hash": prev})
     head.last_hash = prev
-    head.last_seq = max(seqs)
     return seqs
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, func, select, tuple_
 
 from broker.accept import Pending
 from broker.errors import CodeUnknown, HubError, Stale
 from broker.models import table_of
 from broker.services.jumin.projection import ResidentVersion, version_row
 from vocab import codelists
+
+_VERSIONS = table_of(ResidentVersion)
+# the latest 異動日 per resident of a group, built once (the writer runs it for every group)
+_LATEST = (select(_VERSIONS.c.lg_code, _VERSIONS.c.atena_no, func.max(_VERSIONS.c.valid_from))
+           .where(tuple_(_VERSIONS.c.lg_code, _VERSIONS.c.atena_no).in_(bindparam("keys", expanding=True)))
+           .group_by(_VERSIONS.c.lg_code, _VERSIONS.c.atena_no))
 
 
 def subject_key(ido: dict[str, Any]) -> str:
@@ -57,13 +62,10 @@ def facts(lg_code: str, ido: dict[str, Any]) -> dict[str, str]:
 class JuminRules:
     """Stale 異動日 refused, accepted 異動 projected; one query per group."""
 
-    def refusals(self, s: Session, items: list[Pending]) -> dict[int, HubError]:
+    def refusals(self, conn: Connection, items: list[Pending]) -> dict[int, HubError]:
         keys = {(p.derived.facts["lg_code"], p.derived.facts["atena_no"]) for p in items}
         latest: dict[tuple[str, str], str] = {
-            (lg, atena): day for lg, atena, day in s.execute(
-                select(ResidentVersion.lg_code, ResidentVersion.atena_no, func.max(ResidentVersion.valid_from))
-                .where(tuple_(ResidentVersion.lg_code, ResidentVersion.atena_no).in_(list(keys)))
-                .group_by(ResidentVersion.lg_code, ResidentVersion.atena_no))
+            (lg, atena): day for lg, atena, day in conn.execute(_LATEST, {"keys": list(keys)})
         }
         refused: dict[int, HubError] = {}
         for k, p in enumerate(items):
@@ -77,7 +79,7 @@ class JuminRules:
         return refused
 
     def rows(self, accepted: list[tuple[Pending, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
-        return [(table_of(ResidentVersion), [
+        return [(_VERSIONS, [
             version_row(p.derived.facts["lg_code"], p.derived.facts["atena_no"], p.derived.facts["ido_date"],
                         p.envelope.body["ido"], seq)
             for p, seq in accepted])]

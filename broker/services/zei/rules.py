@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, func, select, tuple_
 
 from broker.errors import HubError, SenderError, Stale
 from broker.models import table_of
 from broker.services.zei import getsugaku
 from broker.services.zei.models import ZeiNotice
+
+_NOTICES = table_of(ZeiNotice)
+# the latest 通知日 per employer and 年度 of a group, built once (the writer runs it for every group)
+_LATEST = (select(_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo, func.max(_NOTICES.c.tsuchi_date))
+           .where(tuple_(_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo)
+                  .in_(bindparam("keys", expanding=True)))
+           .group_by(_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo))
 
 
 def subject_key(tsuchi: dict[str, Any]) -> str:
@@ -38,13 +44,10 @@ def facts(lg_code: str, tsuchi: dict[str, Any]) -> dict[str, Any]:
 
 
 class ZeiRules:
-    def refusals(self, s: Session, items: list[Any]) -> dict[int, HubError]:
+    def refusals(self, conn: Connection, items: list[Any]) -> dict[int, HubError]:
         keys = {(p.derived.facts["lg_code"], p.derived.facts["shitei_no"], p.derived.facts["nendo"]) for p in items}
         latest: dict[tuple[str, str, int], str] = {
-            (lg, shitei, nendo): day for lg, shitei, nendo, day in s.execute(
-                select(ZeiNotice.lg_code, ZeiNotice.shitei_no, ZeiNotice.nendo, func.max(ZeiNotice.tsuchi_date))
-                .where(tuple_(ZeiNotice.lg_code, ZeiNotice.shitei_no, ZeiNotice.nendo).in_(list(keys)))
-                .group_by(ZeiNotice.lg_code, ZeiNotice.shitei_no, ZeiNotice.nendo))
+            (lg, shitei, nendo): day for lg, shitei, nendo, day in conn.execute(_LATEST, {"keys": list(keys)})
         }
         refused: dict[int, HubError] = {}
         for k, p in enumerate(items):
@@ -59,4 +62,4 @@ class ZeiRules:
         return refused
 
     def rows(self, accepted: list[tuple[Any, int]]) -> list[tuple[Table, list[dict[str, Any]]]]:
-        return [(table_of(ZeiNotice), [{"message_seq": seq, **p.derived.facts} for p, seq in accepted])]
+        return [(_NOTICES, [{"message_seq": seq, **p.derived.facts} for p, seq in accepted])]
