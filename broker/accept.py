@@ -26,13 +26,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert, select, tuple_
+from sqlalchemy import Connection, Insert, Table, insert, select
 from sqlalchemy.orm import Session
 
 from broker import audit, metrics
 from broker.clock import as_jst, now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
+from broker.keyset import keyed
 from broker.models import Delivery, DeliveryStatus, Message, Nonce, table_of
 from broker.security.nonces import NonceCache
 from broker.security.usernametoken import CLOCK_SKEW, FRESHNESS
@@ -46,12 +47,11 @@ NONCE_PURGE_SECONDS = 60.0  # how often the writer drops expired replay-cache ro
 # group, or run through the ORM session, costs more Python than the database spends on it.
 _MESSAGES = table_of(Message)
 _NONCES = table_of(Nonce)
-_SEEN_TOKENS = select(_NONCES.c.username, _NONCES.c.nonce).where(
-    tuple_(_NONCES.c.username, _NONCES.c.nonce).in_(bindparam("keys", expanding=True)))
+_SEEN_TOKENS = keyed(select(_NONCES.c.username, _NONCES.c.nonce).where, _NONCES.c.username, _NONCES.c.nonce)
 _ADD_TOKENS = insert(_NONCES)
-_PRIOR = select(_MESSAGES.c.sender_system_id, _MESSAGES.c.message_id, _MESSAGES.c.receipt_id,
-                _MESSAGES.c.accepted_at, _MESSAGES.c.content_sha256, _MESSAGES.c.seq).where(
-    tuple_(_MESSAGES.c.sender_system_id, _MESSAGES.c.message_id).in_(bindparam("keys", expanding=True)))
+_PRIOR = keyed(select(_MESSAGES.c.sender_system_id, _MESSAGES.c.message_id, _MESSAGES.c.receipt_id,
+                      _MESSAGES.c.accepted_at, _MESSAGES.c.content_sha256, _MESSAGES.c.seq).where,
+               _MESSAGES.c.sender_system_id, _MESSAGES.c.message_id)
 _ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.seq, sort_by_parameter_order=True)
 _ADD_DELIVERIES = insert(table_of(Delivery))
 
@@ -242,7 +242,7 @@ def _refuse_replayed_tokens(conn: Connection, batch: list[Pending], out: list[An
     tokens = [(i, p.derived.nonce) for i, p in enumerate(batch) if p.derived.nonce]
     if not tokens:
         return
-    known = set(conn.execute(_SEEN_TOKENS, {"keys": [t for _, t in tokens]}).tuples())
+    known = set(_SEEN_TOKENS.run(conn, [t for _, t in tokens]).tuples())
     fresh: list[dict[str, Any]] = []
     expires = now() + FRESHNESS + CLOCK_SKEW
     for i, token in tokens:
@@ -263,7 +263,7 @@ def _resolve_resends(conn: Connection, batch: list[Pending], out: list[Any]) -> 
         return []
     prior = {
         (r.sender_system_id, r.message_id): r
-        for r in conn.execute(_PRIOR, {"keys": list(keys)})
+        for r in _PRIOR.run(conn, keys)
     }
     firsts: list[int] = []
     seen_here: set[tuple[str, str]] = set()

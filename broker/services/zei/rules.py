@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, tuple_
+from sqlalchemy import Connection, Table, func, select
 
 from broker.errors import HubError, SenderError, Stale
+from broker.keyset import keyed
 from broker.models import table_of
 from broker.services.zei import getsugaku
 from broker.services.zei.models import ZeiNotice
 
 _NOTICES = table_of(ZeiNotice)
-# the latest 通知日 per employer and 年度 of a group, built once (the writer runs it for every group)
-_LATEST = (select(_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo, func.max(_NOTICES.c.tsuchi_date))
-           .where(tuple_(_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo)
-                  .in_(bindparam("keys", expanding=True)))
-           .group_by(_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo))
+_KEY = (_NOTICES.c.lg_code, _NOTICES.c.shitei_no, _NOTICES.c.nendo)
+# The latest 通知日 per employer and 年度 of a group, built once (the writer runs it for every group).
+# Grouped by 指定番号 first: grouped by 団体コード first, SQLite walks every notice of the town in the
+# order of another index (ix_zei_notices_nendo) rather than looking each employer up.
+_LATEST = keyed(lambda where: select(*_KEY, func.max(_NOTICES.c.tsuchi_date)).where(where)
+                .group_by(_NOTICES.c.shitei_no, _NOTICES.c.nendo, _NOTICES.c.lg_code), *_KEY)
 
 
 def subject_key(tsuchi: dict[str, Any]) -> str:
@@ -47,7 +49,7 @@ class ZeiRules:
     def refusals(self, conn: Connection, items: list[Any]) -> dict[int, HubError]:
         keys = {(p.derived.facts["lg_code"], p.derived.facts["shitei_no"], p.derived.facts["nendo"]) for p in items}
         latest: dict[tuple[str, str, int], str] = {
-            (lg, shitei, nendo): day for lg, shitei, nendo, day in conn.execute(_LATEST, {"keys": list(keys)})
+            (lg, shitei, nendo): day for lg, shitei, nendo, day in _LATEST.run(conn, keys)
         }
         refused: dict[int, HubError] = {}
         for k, p in enumerate(items):
