@@ -33,6 +33,7 @@ from broker import audit, metrics
 from broker.clock import as_jst, now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
+from broker.jsontext import json_bound, json_text
 from broker.keyset import keyed
 from broker.models import Delivery, DeliveryStatus, Message, Nonce, table_of
 from broker.security.nonces import NonceCache
@@ -52,8 +53,15 @@ _ADD_TOKENS = insert(_NONCES)
 _PRIOR = keyed(select(_MESSAGES.c.sender_system_id, _MESSAGES.c.message_id, _MESSAGES.c.receipt_id,
                       _MESSAGES.c.accepted_at, _MESSAGES.c.content_sha256, _MESSAGES.c.seq).where,
                _MESSAGES.c.sender_system_id, _MESSAGES.c.message_id)
-_ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.seq, sort_by_parameter_order=True)
 _ADD_DELIVERIES = insert(table_of(Delivery))
+
+
+@cache
+def _add_messages(dialect: str) -> Insert:
+    """The messages INSERT, its envelope and canonical body bound as JSON text (`json_text`)."""
+    return (insert(_MESSAGES)
+            .values(envelope=json_bound("envelope_json", dialect), canonical=json_bound("canonical_json", dialect))
+            .returning(_MESSAGES.c.seq, sort_by_parameter_order=True))
 
 
 @cache
@@ -296,7 +304,8 @@ def _insert(s: Session, conn: Connection, batch: list[Pending], new: list[int],
             "service": h.service, "operation": h.operation, "subject_key": d.subject_key,
             "channel": env.transport, "content_type": env.content_type, "original": env.original,
             "original_sha256": hashlib.sha256(env.original).hexdigest(), "content_sha256": batch[i].digest,
-            "envelope": env.as_record(), "canonical": env.body, "accepted_at": accepted_at,
+            "envelope_json": json_text(env.as_record()), "canonical_json": json_text(env.body),
+            "accepted_at": accepted_at,
         }
         rows.append(row)
         parts.append({"receiptId": row["receipt_id"], "messageId": h.message_id, "sender": h.sender_system_id,
@@ -306,7 +315,7 @@ def _insert(s: Session, conn: Connection, batch: list[Pending], new: list[int],
     audit_seq = audit.append(s, "hub", audit.MESSAGES_ACCEPTED, f"{len(parts)} messages", {"messages": parts})
     for row in rows:
         row["audit_seq"] = audit_seq
-    seqs = list(conn.execute(_ADD_MESSAGES, rows).scalars())
+    seqs = list(conn.execute(_add_messages(conn.dialect.name), rows).scalars())
     deliveries: list[dict[str, Any]] = []
     per_rules: dict[int, list[tuple[Pending, int]]] = {}
     for i, seq in zip(new, seqs, strict=True):

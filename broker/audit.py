@@ -27,12 +27,14 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from broker.clock import JST, now
+from broker.jsontext import json_bound
 from broker.models import AuditEntry, AuditHead, table_of
 
 GENESIS = "0" * 64
@@ -53,11 +55,21 @@ def _instant(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _canonical(value: Any) -> str:
+    """The canonical JSON an entry is hashed in: keys sorted, compact, text as it is."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail: dict[str, Any]) -> str:
-    body = json.dumps(
-        {"at": _instant(at), "actor": actor, "action": action, "subject": subject, "detail": detail},
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-    )
+    return _linked(prev_hash, at, actor, action, subject, _canonical(detail))
+
+
+def _linked(prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail_json: str) -> str:
+    """The hash of the entry's canonical JSON ``{"action", "actor", "at", "detail", "subject"}`` (its keys
+    in sorted order) after ``prev_hash``, written around the detail's canonical text: an append hashes
+    that text and stores it, so the detail is serialised once."""
+    body = (f'{{"action":{_canonical(action)},"actor":{_canonical(actor)},"at":"{_instant(at)}",'
+            f'"detail":{detail_json},"subject":{_canonical(subject)}}}')
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -101,7 +113,13 @@ _WAIT_FOR_HEAD = _HEAD_COLUMNS.where(_HEADS.c.id == bindparam("stream")).with_fo
 _NEW_HEAD = insert(_HEADS)
 _MOVE_HEAD = (update(_HEADS).where(_HEADS.c.id == bindparam("stream"))
               .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash")))
-_ADD_ENTRIES = insert(_LOG).returning(_LOG.c.seq, sort_by_parameter_order=True)
+
+
+@cache
+def _add_entries(dialect: str) -> Insert:
+    """The audit_log INSERT, the detail bound as the canonical text its entry was hashed with."""
+    return (insert(_LOG).values(detail=json_bound("detail_json", dialect))
+            .returning(_LOG.c.seq, sort_by_parameter_order=True))
 
 
 def _take_head(session: Session, conn: Connection) -> _Taken:
@@ -144,11 +162,12 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
     rows = []
     for actor, action, long_subject, detail in entries:
         subject = long_subject[:200]
-        digest = _digest(prev, at, actor, action, subject, detail)
-        rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
+        detail_json = _canonical(detail)
+        digest = _linked(prev, at, actor, action, subject, detail_json)
+        rows.append({"at": at, "actor": actor, "action": action, "subject": subject, "detail_json": detail_json,
                      "stream": head.stream, "prev_hash": prev, "hash": digest})
         prev = digest
-    seqs = list(conn.execute(_ADD_ENTRIES, rows).scalars())
+    seqs = list(conn.execute(_add_entries(conn.dialect.name), rows).scalars())
     conn.execute(_MOVE_HEAD, {"stream": head.stream, "new_seq": max(seqs), "new_hash": prev})
     head.last_hash = prev
     return seqs

@@ -6,7 +6,7 @@ them in ``c:PfHeader``, REST in the ``meta`` object, both with the same camelCas
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -91,4 +91,6 @@ class Envelope:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def as_record(self) -> dict[str, Any]:
-        return {"header": asdict(self.header), "transport": self.transport, "contentType": self.content_type}
+        """What ``messages.envelope`` keeps. The header's fields are all text, so a shallow dict of
+        them is what ``dataclasses.asdict`` would make, without its recursive copy per field."""
+        return {"header": dict(vars(self.header)), "transport": self.transport, "contentType": self.content_type}

@@ -10,13 +10,11 @@ through the JSON column type as usual.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-import orjson
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,7 @@ from broker import audit
 from broker.clock import now
 from broker.imports.bulk import RecordInsert
 from broker.imports.models import ImportBatch, ImportedRecord, ImportLineage
+from broker.jsontext import json_text
 from broker.models import Quarantine
 from broker.store import Store
 from mappings.csv_layout import CsvLayout
@@ -80,18 +79,6 @@ def source_row(stored: dict[str, Any] | list[str], layout: str) -> dict[str, Any
     if columns is None or len(columns) != len(stored):
         raise ValueError(f"a stored row of {len(stored)} values does not fit layout {layout}")
     return dict(zip(columns, stored, strict=True))
-
-
-def json_text(value: Any) -> str:
-    """The text a JSON column stores for `value`: UTF-8 JSON, compact; reads back as the same value.
-
-    orjson does it several times faster than the standard library; what it refuses (an integer
-    beyond 64 bits, a non-text key) falls back to `json.dumps`, which is what the column type uses.
-    """
-    try:
-        return orjson.dumps(value).decode("utf-8")
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
