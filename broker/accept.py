@@ -33,7 +33,7 @@ from broker import audit, metrics
 from broker.clock import as_jst, now
 from broker.envelope import Envelope
 from broker.errors import DuplicateConflict, HubError, NotAllowed
-from broker.jsontext import json_bound, json_text
+from broker.jsontext import insert_json_as_text, json_text, rows_with_json_text
 from broker.keyset import keyed
 from broker.models import Delivery, DeliveryStatus, Message, Nonce, table_of
 from broker.security.nonces import NonceCache
@@ -59,15 +59,7 @@ _ADD_DELIVERIES = insert(table_of(Delivery))
 @cache
 def _add_messages(dialect: str) -> Insert:
     """The messages INSERT, its envelope and canonical body bound as JSON text (`json_text`)."""
-    return (insert(_MESSAGES)
-            .values(envelope=json_bound("envelope_json", dialect), canonical=json_bound("canonical_json", dialect))
-            .returning(_MESSAGES.c.seq, sort_by_parameter_order=True))
-
-
-@cache
-def _insert_into(table: Table) -> Insert:
-    """The INSERT of a service's rows (e.g. its projection), made once per table."""
-    return insert(table)
+    return insert_json_as_text(_MESSAGES, dialect).returning(_MESSAGES.c.seq, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True)
@@ -332,7 +324,7 @@ def _insert(s: Session, conn: Connection, batch: list[Pending], new: list[int],
         assert rules is not None
         for table, table_rows in rules.rows(accepted):
             if table_rows:
-                conn.execute(_insert_into(table), table_rows)
+                conn.execute(insert_json_as_text(table, conn.dialect.name), rows_with_json_text(table, table_rows))
     return [Receipt(row["receipt_id"], accepted_at, False, seq, tuple(batch[i].derived.destinations))
             for i, seq, row in zip(new, seqs, rows, strict=True)]
 
