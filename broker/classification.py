@@ -17,6 +17,8 @@ import yaml
 
 CLASSES = ("public", "personal", "specific")
 DEFAULT_CLASS = "personal"  # a field nobody classified is treated as personal information
+#: values a redacted copy may share with the original: nothing can change them
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 
 
 class FieldClasses:
@@ -57,25 +59,29 @@ class FieldClasses:
         return found
 
     def redact(self, body: dict[str, Any], allowed: frozenset[str]) -> tuple[dict[str, Any], list[str]]:
-        """Copy of ``body`` without the fields the destination may not receive, and their paths."""
+        """Copy of ``body`` without the fields the destination may not receive, and their paths.
+
+        The copy is made while walking (every record and list is new, text and numbers are shared as
+        they cannot change), not by copying everything first and deleting afterwards: a delivery
+        redacts each message once per destination."""
         removed: list[str] = []
-        out = copy.deepcopy(body)
+        return self._copy(body, "", allowed, removed), removed
 
-        def walk(node: Any, path: str) -> None:
-            if isinstance(node, dict):
-                for key in list(node):
-                    child = f"{path}.{key}" if path else key
-                    if isinstance(node[key], dict | list):
-                        walk(node[key], child)
-                    elif self.class_of(child) not in allowed:
-                        del node[key]
-                        removed.append(child)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item, path)
-
-        walk(out, "")
-        return out, removed
+    def _copy(self, node: Any, path: str, allowed: frozenset[str], removed: list[str]) -> Any:
+        if isinstance(node, dict):
+            out: dict[Any, Any] = {}
+            for key, value in node.items():
+                child = f"{path}.{key}" if path else key
+                if isinstance(value, dict | list):
+                    out[key] = self._copy(value, child, allowed, removed)
+                elif self.class_of(child) in allowed:
+                    out[key] = value if type(value) in _IMMUTABLE else copy.deepcopy(value)
+                else:
+                    removed.append(child)
+            return out
+        if isinstance(node, list):
+            return [self._copy(item, path, allowed, removed) for item in node]
+        return node if type(node) in _IMMUTABLE else copy.deepcopy(node)
 
 
 def _starts(tail: str, prefix: str) -> bool:

@@ -17,7 +17,7 @@ and the dispatcher only ever meet a service through this interface:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -136,6 +136,14 @@ class Service(ABC):
     def remap(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The derived form of a redacted body, so a delivery never carries a removed field in it."""
         return None
+
+    def remap_needed(self, removed: Sequence[str]) -> bool:
+        """Whether a body without the ``removed`` fields (dotted body paths, as redaction names them)
+        may map to another form than the stored one, made from the whole body: then a delivery of the
+        redacted body carries ``remap`` of it. A service that knows which fields its mappings read
+        answers False for fields they never read (the stored form is then sent as it is); unless it
+        says so, any removed field counts."""
+        return bool(removed)
 
     def notice_of_record(self, record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         """A canonical record imported from a file, as (operation, body) of the notice it makes, or None

@@ -125,6 +125,30 @@ class Spec:
             _apply_include(include, record, output, lineage, errors)
         return output, lineage, errors
 
+    def depends_on(self, field: str) -> bool:
+        """Whether the output may change when the record lacks the value at ``field`` (a dotted path
+        without list indexes, of a value that is neither a record nor a list: a redacted field).
+
+        A rule reads its source paths and nothing else of the record, and an include reads its
+        sub-record only through the included spec's rules; so the output depends on a field exactly
+        when a rule's source is that field, lies inside it, or holds it, or an include's source is or
+        lies inside it (the sub-record would be gone).
+        """
+        for source in self._source_shapes:
+            if source == field or source.startswith(field + ".") or field.startswith(source + "."):
+                return True
+        for include in self.includes:
+            source = paths.shape(include.source)
+            if source == field or source.startswith(field + "."):
+                return True
+            if field.startswith(source + ".") and include.spec.depends_on(field[len(source) + 1:]):
+                return True
+        return False
+
+    @cached_property
+    def _source_shapes(self) -> frozenset[str]:
+        return frozenset(paths.shape(source) for rule in self.rules for source in rule.sources)
+
     @cached_property
     def _plans(self) -> tuple[RulePlan, ...]:
         """The rules' plans in rule order, looked up once instead of per rule per record."""

@@ -120,16 +120,18 @@ def test_a_batch_reads_the_stored_mapped_forms_only_for_the_deliveries_that_send
     deliverer = Deliverer(registry, {"fake": fake}, catalog())
     seen = _statements(store)
     with ThreadPoolExecutor(2) as pool:
+        # zei's bodies lose the 個人番号, which the IMI mapping never reads: the stored forms are read once
         deliver_and_record(outbox, deliverer, outbox.claim("zei", "w-1", with_mapped=False), pool)
-        assert not [sql for sql in seen if "mapped_records" in sql]  # every zei body is redacted: mapped again
-        deliver_and_record(outbox, deliverer, outbox.claim("kokuho", "w-2", with_mapped=False), pool)
         assert len([sql for sql in seen if "mapped_records" in sql]) == 1
+        deliver_and_record(outbox, deliverer, outbox.claim("kokuho", "w-2", with_mapped=False), pool)
+        assert len([sql for sql in seen if "mapped_records" in sql]) == 1  # kept from zei's batch
     stored = _stored(store)
     zei, kokuho = fake.delivered[:MESSAGES], fake.delivered[MESSAGES:]
     assert [m.mapped for m in kokuho] == [stored[seq][1] for seq in sorted(stored)]
-    for m, full in zip(zei, kokuho, strict=True):  # zei's form was made from its redacted body
+    for m, full in zip(zei, kokuho, strict=True):  # zei's form is the form of its redacted body
         bango = full.body["ido"]["jumin"]["shikibetsu"]["kojinBango"]
         assert m.removed_fields and m.mapped is not None and bango not in json.dumps(m.mapped)
+        assert m.mapped == catalog().get("jumin").remap(m.body)  # type: ignore[union-attr]
 
 
 def test_a_kept_entry_of_another_message_is_never_used(accepted: tuple[Store, SystemRegistry, Outbox]) -> None:

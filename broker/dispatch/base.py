@@ -46,6 +46,8 @@ class Prepared:
     removed: tuple[str, ...]
     #: whether the delivery sends the stored mapped form (else it sends none, or maps the body again)
     wants_stored: bool
+    #: whether the redaction removed fields the mapping reads: the redacted body is mapped again
+    remap: bool = False
 
 
 class Deliverer:
@@ -85,14 +87,17 @@ class Deliverer:
         classes = service.classes if service is not None else UNDECLARED
         allowed = classification.entitled_classes(bango_riyo=destination.bango_riyo)
         body, removed = classes.redact(claimed.canonical, allowed)
-        # a redacted body of a mapped service is always mapped again (``_mapped``): its stored form is unused
-        wants_stored = adapter.sends_mapped and not (removed and service is not None and service.mapping_ids)
-        return Prepared(claimed, destination, adapter, header, service, body, tuple(removed), wants_stored)
+        # a body that lost fields its service's mapping reads is mapped again (``_mapped``), and its
+        # stored form is unused; one that lost only fields the mapping never reads sends the stored form
+        remap = bool(removed) and service is not None and bool(service.mapping_ids) and service.remap_needed(removed)
+        wants_stored = adapter.sends_mapped and not remap
+        return Prepared(claimed, destination, adapter, header, service, body, tuple(removed), wants_stored, remap)
 
     def send(self, p: Prepared, stored: dict[str, Any] | None) -> Outcome:
         """Deliver a prepared row; ``stored`` is its stored mapped form (None: none stored yet)."""
         claimed, started = p.claimed, now()
-        mapped = self._mapped(p.adapter, p.service, stored if p.wants_stored else None, p.body, bool(p.removed))
+        mapped = self._mapped(p.adapter, p.service, stored if p.wants_stored else None, p.body, bool(p.removed),
+                              p.remap)
         message = OutboundMessage(
             delivery_id=claimed.delivery_id, receipt_id=claimed.receipt_id, attempt=claimed.attempt,
             header=p.header, body=p.body, mapped=mapped, destination=p.destination, removed_fields=p.removed,
@@ -108,14 +113,15 @@ class Deliverer:
 
     @staticmethod
     def _mapped(adapter: OutboundAdapter, service: Service | None, stored: dict[str, Any] | None,
-                body: dict[str, Any], redacted: bool) -> dict[str, Any] | None:
+                body: dict[str, Any], redacted: bool, remap: bool) -> dict[str, Any] | None:
         """The mapped form a delivery carries, only for adapters that send one. The stored form was
-        made from the full record, so a redacted body is mapped again; a form the derive stage has
-        not stored yet is made the same way from the same stored original."""
+        made from the full record, so a body redacted of fields the mapping reads (``remap``) is
+        mapped again; a body redacted of others only maps to the stored form, which is sent. A form
+        the derive stage has not stored yet is made the same way from the same stored original."""
         if not adapter.sends_mapped:
             return None
         if service is None:
             return None if redacted else stored
-        if (redacted and stored is not None) or (stored is None and service.mapping_ids):
+        if (remap and stored is not None) or (stored is None and service.mapping_ids):
             return service.remap(body)
         return stored

@@ -6,7 +6,8 @@ IdoTsuchi (住民異動通知) is a notice: stored, projected, routed by 増 / �
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,20 +62,33 @@ class JuminService(Service):
         ido["jumin"] = record
         return queries.NOTIFY, {"ido": ido}
 
+    @cached_property
+    def _ido_spec(self) -> mappings.Spec:
+        """The latest ido-imi spec (what ``imi.ido_to_imi`` applies), looked up once."""
+        return self.specs.latest(imi.IDO_SPEC)
+
     def map(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """Every accepted 異動 is stored with its IMI JSON-LD form, mapping id and version, and lineage.
 
         Fields the mapping could not produce are recorded beside the lineage rather than blocking the
-        accept: the original is kept and can be replayed through a corrected mapping version.
+        accept: the original is kept and can be replayed through a corrected mapping version. The
+        spec runs compiled (``Spec.compiled``: the same output, lineage and errors as ``Spec.apply``,
+        held to it by tests/mappings/test_compiled.py), since every accepted 異動 is mapped.
         """
-        mapped = imi.ido_to_imi(body["ido"], specs=self.specs)
+        mapped = self._ido_spec.compiled.apply(body["ido"])
         lineage = list(_lineage(tuple(mapped.lineage)))
         lineage += [{"error": {"path": e.path, "reason": e.reason}} for e in mapped.errors]
         return [{"mapping_id": mapped.mapping_id, "mapping_version": str(mapped.mapping_version),
                  "output": mapped.output, "lineage": lineage}]
 
     def remap(self, body: dict[str, Any]) -> dict[str, Any] | None:
-        return imi.ido_to_imi(body["ido"], specs=self.specs).output
+        return self._ido_spec.compiled.apply(body["ido"]).output
+
+    def remap_needed(self, removed: Sequence[str]) -> bool:
+        """The IMI form is made from ``ido`` alone, and only from the fields its spec reads (the
+        個人番号 is not one of them): a body without other fields maps to the stored form."""
+        spec = self._ido_spec
+        return any(path == "ido" or (path.startswith("ido.") and spec.depends_on(path[4:])) for path in removed)
 
 
 @lru_cache(maxsize=256)
