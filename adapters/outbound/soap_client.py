@@ -50,6 +50,8 @@ class SoapDeliveryAdapter(OutboundAdapter):
         self.contract = contract
         self.codec = codec.for_contract(contract)
         self._templates: dict[str, RequestTemplate] = {}
+        #: answer element → the names of its result and code (``_result_code``)
+        self._code_names: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
         self.http = pooled_http.Connections(timeout)
         self._zeep = _ZeepCalls(timeout)
@@ -92,15 +94,51 @@ class SoapDeliveryAdapter(OutboundAdapter):
             retryable = code is None or code.startswith("5")
             raise DeliveryFailed(f"SOAP Fault {code or ''} {answer.findtext('faultstring') or ''}",
                                  retryable=retryable)
-        try:
-            code = self.codec.to_dict(answer)["result"]["code"]
-        except (KeyError, TypeError) as exc:
-            raise DeliveryFailed(f"5003 unexpected answer {etree.QName(answer).localname}") from exc
+        code = self._result_code(answer)
+        if code is None:
+            raise DeliveryFailed(f"5003 unexpected answer {etree.QName(answer).localname}")
         if code not in ACCEPTED:
             raise DeliveryFailed(f"receiver answered {code}", retryable=code.startswith("5"))
 
+    def _result_code(self, answer: etree._Element) -> str | None:
+        """The 結果コード of an answer: the text of the one ``code`` in its one ``result``, by the names
+        the XSD gives them (the rest of the answer is not read); None when the answer is no element
+        of the contract or has not exactly one of either."""
+        names = self._code_names.get(answer.tag)
+        if names is None:
+            names = _result_code_names(self.codec, answer.tag)
+            if names is None:
+                return None  # not an element of the contract (not remembered: any name may come)
+            self._code_names[answer.tag] = names
+        if not names:
+            return None
+        results = answer.findall(names[0])
+        if len(results) != 1:
+            return None
+        codes = results[0].findall(names[1])
+        return (codes[0].text or "") if len(codes) == 1 else None
+
     def close(self) -> None:
         self.http.close()
+
+
+def _result_code_names(xsd_codec: codec.XsdCodec, tag: str) -> tuple[str, ...] | None:
+    """(qualified name of ``result``, of its ``code``) of an answer element; () when the element has
+    no single result with a code; None when it is not an element of the contract."""
+    try:
+        decl = xsd_codec.element_decl(tag)
+    except KeyError:
+        return None
+    for name, repeats, result in _child_decls(decl):
+        if etree.QName(name).localname == "result" and not repeats:
+            for code_name, code_repeats, _ in _child_decls(result):
+                if etree.QName(code_name).localname == "code" and not code_repeats:
+                    return (name, code_name)
+    return ()
+
+
+def _child_decls(decl: Any) -> tuple[tuple[str, bool, Any], ...]:
+    return codec.schema_children(decl.type) if decl.type.is_complex() else ()
 
 
 class _ZeepCalls:

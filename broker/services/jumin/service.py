@@ -20,6 +20,8 @@ from broker.services.jumin import rules as jumin_rules
 from mappings import imi
 
 HERE = Path(__file__).resolve().parent
+#: answers of ``remap_needed`` kept (one or two sets of removed fields per destination in practice)
+REMAP_ANSWERS_KEPT = 1024
 
 
 class JuminService(Service):
@@ -38,6 +40,8 @@ class JuminService(Service):
 
     def __init__(self, specs: mappings.SpecRegistry) -> None:
         self.specs = specs
+        #: removed fields → whether the IMI form depends on them (the answer never changes for a spec)
+        self._remap_needed: dict[tuple[str, ...], bool] = {}
 
     def subject_key(self, body: dict[str, Any]) -> str:
         return jumin_rules.subject_key(body["ido"])
@@ -87,8 +91,14 @@ class JuminService(Service):
     def remap_needed(self, removed: Sequence[str]) -> bool:
         """The IMI form is made from ``ido`` alone, and only from the fields its spec reads (the
         個人番号 is not one of them): a body without other fields maps to the stored form."""
-        spec = self._ido_spec
-        return any(path == "ido" or (path.startswith("ido.") and spec.depends_on(path[4:])) for path in removed)
+        key = tuple(removed)
+        needed = self._remap_needed.get(key)
+        if needed is None:  # a destination's redaction removes the same few fields from every 異動
+            spec = self._ido_spec
+            needed = any(path == "ido" or (path.startswith("ido.") and spec.depends_on(path[4:])) for path in key)
+            if len(self._remap_needed) < REMAP_ANSWERS_KEPT:
+                self._remap_needed[key] = needed
+        return needed
 
 
 @lru_cache(maxsize=256)
