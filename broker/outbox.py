@@ -13,6 +13,7 @@ is released at once instead of waiting for its lease.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -164,11 +165,10 @@ class Outbox:
         parts: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         attempts: list[dict[str, Any]] = []
+        counted: Counter[tuple[str, AttemptOutcome]] = Counter()
         with self.store.write() as s:
-            rows = {d.id: d for d in s.execute(
-                select(Delivery.id, Delivery.status, Delivery.lease_owner, Delivery.attempts, Delivery.destination,
-                       Delivery.message_seq, Delivery.next_attempt_at, Delivery.delivered_at)
-                .where(Delivery.id.in_([o.delivery_id for o in outcomes])))}
+            conn = s.connection()
+            rows = {d.id: d for d in conn.execute(_OUTCOME_ROWS, {"ids": [o.delivery_id for o in outcomes]})}
             for o in outcomes:
                 d = rows.get(o.delivery_id)
                 if d is None or d.status != DeliveryStatus.IN_FLIGHT or (o.owner and d.lease_owner != o.owner):
@@ -187,7 +187,7 @@ class Outbox:
                 changes.append(change)
                 attempts.append({"delivery_id": d.id, "attempt_no": d.attempts, "started_at": o.started_at or t,
                                  "finished_at": t, "outcome": result, "detail": o.detail[:2000] or None})
-                metrics.DELIVERIES.labels(d.destination, result).inc()
+                counted[(d.destination, result)] += 1
                 parts.append({"id": d.id, "destination": d.destination, "messageSeq": d.message_seq,
                               "attempt": d.attempts, "outcome": str(result)})
             if changes:
@@ -195,13 +195,10 @@ class Outbox:
                                          {"deliveries": parts})
                 for row in attempts:
                     row["audit_seq"] = audit_seq
-                deliveries = table_of(Delivery)
-                conn = s.connection()
-                conn.execute(update(deliveries).where(deliveries.c.id == bindparam("b_id")).values(
-                    status=bindparam("b_status"), delivered_at=bindparam("b_delivered_at"),
-                    last_error=bindparam("b_last_error"), next_attempt_at=bindparam("b_next"),
-                    lease_until=None, lease_owner=None), changes)
-                conn.execute(insert(table_of(DeliveryAttempt)), attempts)
+                conn.execute(_RECORD_OUTCOME, changes)
+                conn.execute(_INSERT_ATTEMPTS, attempts)
+        for (destination, outcome), n in counted.items():  # counted once the outcomes are committed
+            metrics.DELIVERIES.labels(destination, outcome).inc(n)
 
     def release(self, delivery_ids: list[int], owner: str) -> int:
         """Give back rows this claim took but never handed on: pending again at once, and the claim
@@ -282,6 +279,13 @@ _CONTENT = select(_messages.c.seq, _messages.c.receipt_id, _messages.c.envelope,
 _mapped_records = table_of(MappedRecord)
 _MAPPED = select(_mapped_records.c.message_seq, _mapped_records.c.output).where(
     _mapped_records.c.message_seq.in_(bindparam("seqs", expanding=True)))
+_OUTCOME_ROWS = select(_deliveries.c.id, _deliveries.c.status, _deliveries.c.lease_owner, _deliveries.c.attempts,
+                       _deliveries.c.destination, _deliveries.c.message_seq, _deliveries.c.next_attempt_at,
+                       _deliveries.c.delivered_at).where(_deliveries.c.id.in_(bindparam("ids", expanding=True)))
+_RECORD_OUTCOME = update(_deliveries).where(_deliveries.c.id == bindparam("b_id")).values(
+    status=bindparam("b_status"), delivered_at=bindparam("b_delivered_at"), last_error=bindparam("b_last_error"),
+    next_attempt_at=bindparam("b_next"), lease_until=None, lease_owner=None)
+_INSERT_ATTEMPTS = insert(table_of(DeliveryAttempt))
 _TAKE = update(_deliveries).where(_deliveries.c.id.in_(bindparam("ids", expanding=True))).values(
     status=DeliveryStatus.IN_FLIGHT, lease_until=bindparam("until"), lease_owner=bindparam("owner"),
     attempts=_deliveries.c.attempts + 1)

@@ -56,16 +56,20 @@ class _Node:
     children: tuple[_Node, ...]  # empty: the element's content is text
 
     def render(self, value: Any, out: list[str]) -> None:
-        out.append(self.open)
         if not self.children:
-            out.append(escape(text_of(value)))
-        else:
-            for child in self.children:
-                v = value.get(child.key)
-                if v is None:
-                    continue
-                for item in (v if child.repeats else (v,)):
+            out += (self.open, escape(value if type(value) is str else text_of(value)), self.close)
+            return
+        out.append(self.open)
+        get = value.get
+        for child in self.children:
+            v = get(child.key)
+            if v is None:
+                continue
+            if child.repeats:
+                for item in v:
                     child.render(item, out)
+            else:
+                child.render(v, out)
         out.append(self.close)
 
 
