@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, func, insert, select, text, update
+from sqlalchemy import BigInteger, Integer, Row, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from broker import metrics
@@ -54,6 +54,25 @@ RETRY_FIRST_SECONDS = 30.0
 RETRY_CAP_SECONDS = 3600.0
 #: the longest failure reason kept (an exception's text)
 ERROR_CHARS = 1000
+
+
+# The stage's statements, built once (it runs every fraction of a second in a delivering process). The
+# retry of failed messages (``_PENDING_RETRIED``) is the one that looks at messages with a failure row.
+_messages = table_of(Message)
+_underived = (
+    select(_messages.c.seq, _messages.c.service, _messages.c.receipt_id)
+    .where(_messages.c.service.in_(bindparam("services", expanding=True)),
+           ~exists().where(table_of(MappedRecord).c.message_seq == _messages.c.seq))
+    .order_by(_messages.c.seq).limit(bindparam("limit", type_=Integer))
+)
+_not_failed = ~exists().where(table_of(DeriveFailure).c.message_seq == _messages.c.seq)
+_PENDING_RETRIED = _underived.where(_messages.c.seq.in_(bindparam("seqs", expanding=True)))
+_PENDING_HANDED = _PENDING_RETRIED.where(_not_failed)
+_PENDING_ABOVE = _underived.where(_not_failed, _messages.c.seq > bindparam("floor", type_=BigInteger))
+_PENDING_BETWEEN = _PENDING_ABOVE.where(_messages.c.seq <= bindparam("through", type_=BigInteger))
+_ORIGINALS = select(_messages.c.seq, _messages.c.receipt_id, _messages.c.envelope, _messages.c.canonical).where(
+    _messages.c.seq.in_(bindparam("seqs", expanding=True)))
+_INSERT_MAPPED = insert(table_of(MappedRecord))
 
 
 def retry_delay(attempts: int, first: float = RETRY_FIRST_SECONDS, cap: float = RETRY_CAP_SECONDS) -> float:
@@ -181,18 +200,15 @@ class Deriver:
         with self.store.write() as s:
             if not self.store.is_sqlite:
                 s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
-            q = (select(Message.seq, Message.service, Message.receipt_id)
-                 .where(Message.service.in_(self._mapped), ~exists().where(MappedRecord.message_seq == Message.seq))
-                 .order_by(Message.seq).limit(self.batch_size))
-            if not retry:
-                q = q.where(~exists().where(DeriveFailure.message_seq == Message.seq))
+            conn = s.connection()
+            params: dict[str, Any] = {"services": list(self._mapped), "limit": self.batch_size}
             if seqs is not None:
-                q = q.where(Message.seq.in_(seqs))
+                q, params["seqs"] = (_PENDING_RETRIED if retry else _PENDING_HANDED), list(seqs)
             else:
-                q = q.where(Message.seq > self._floor)
+                q, params["floor"] = (_PENDING_ABOVE if through_seq is None else _PENDING_BETWEEN), self._floor
                 if through_seq is not None:
-                    q = q.where(Message.seq <= through_seq)
-            pending = s.execute(q).all()
+                    params["through"] = through_seq
+            pending = conn.execute(q, params).all()
             if retry and seqs is not None:
                 # derived meanwhile (or no longer a message to map here): nothing is left to retry
                 gone = set(seqs) - {seq for seq, _, _ in pending}
@@ -215,7 +231,7 @@ class Deriver:
                 elif len(made) == 1:
                     made_once.append((seq, receipt_id, made[0]["output"]))
             if rows:
-                s.execute(insert(table_of(MappedRecord)), rows)
+                conn.execute(_INSERT_MAPPED, rows)
             if retry or failed:
                 self._record_failures(s, [seq for seq, _, _ in pending], failed, created)
         for seq, receipt_id, output in made_once:  # committed: the deliveries of this process may use it
@@ -232,9 +248,7 @@ class Deriver:
                 found[seq] = kept
         missing = [seq for seq, _, _ in pending if seq not in found]
         if missing:
-            for seq, receipt_id, envelope, canonical in s.execute(
-                    select(Message.seq, Message.receipt_id, Message.envelope, Message.canonical)
-                    .where(Message.seq.in_(missing))):
+            for seq, receipt_id, envelope, canonical in s.connection().execute(_ORIGINALS, {"seqs": missing}):
                 found[seq] = self.decoded.put(seq, Decoded(receipt_id, envelope, canonical))
         return found
 
