@@ -7,7 +7,6 @@ of each element (types from common.xsd put their children in the common namespac
 
 from __future__ import annotations
 
-import base64
 from functools import cache
 from typing import Any
 
@@ -15,6 +14,7 @@ import xmlschema
 from lxml import etree
 
 import api_specs
+from adapters.wire import plan
 from broker.errors import HeaderInvalid
 from broker.reasons import scrub
 from broker.service import Contract
@@ -34,6 +34,9 @@ class XsdCodec:
         #: the same schema compiled by libxml2, for fast validation on the hot path
         self.lxml_schema = etree.XMLSchema(etree.parse(str(api_specs.path("xsd", xsd))))
         self._decls: dict[str, Any] = {}
+        #: compiled once per element (plan.py): the hot path reads and writes without xmlschema
+        self._readers: dict[str, plan.ReadPlan] = {}
+        self._writers: dict[str, plan.WritePlan] = {}
 
     def element_decl(self, qname: str) -> Any:
         decl = self._decls.get(qname)
@@ -44,46 +47,18 @@ class XsdCodec:
             self._decls[qname] = decl
         return decl
 
-    def to_dict(self, elem: etree._Element, decl: Any | None = None) -> Any:
-        """An element's content as nested dicts (local names as keys) and strings."""
-        if decl is None:
-            decl = self.element_decl(elem.tag)
-        kids = _children(decl.type) if decl.type.is_complex() else ()
-        if not kids:
-            return (elem.text or "").strip() if decl.type.is_complex() else (elem.text or "")
-        by_name = {name: (repeats, d) for name, repeats, d in kids}
-        out: dict[str, Any] = {}
-        for child in elem:
-            if not isinstance(child.tag, str):
-                continue
-            repeats, d = by_name.get(child.tag, (False, None))
-            if d is None:
-                continue
-            value = self.to_dict(child, d)
-            key = _local(child.tag)
-            if repeats:
-                out.setdefault(key, []).append(value)
-            else:
-                out[key] = value
-        return out
+    def to_dict(self, elem: etree._Element) -> Any:
+        """An element's content as nested dicts (local names as keys) and strings (rules: plan.py)."""
+        reader = self._readers.get(elem.tag)
+        if reader is None:
+            reader = self._readers[elem.tag] = plan.compile_read(self.element_decl(elem.tag), _children, {})
+        return plan.read(elem, reader)
 
     def to_xml(self, qname: str, data: Any) -> etree._Element:
-        return self._build(self.element_decl(qname), data)
-
-    def _build(self, decl: Any, data: Any) -> etree._Element:
-        elem = etree.Element(decl.name, nsmap=self.nsmap)
-        kids = _children(decl.type) if decl.type.is_complex() else ()
-        if not kids:
-            elem.text = _text(data)
-            return elem
-        for name, repeats, child_decl in kids:
-            key = _local(name)
-            if key not in data or data[key] is None:
-                continue
-            values = data[key] if repeats else [data[key]]
-            for value in values:
-                elem.append(self._build(child_decl, value))
-        return elem
+        writer = self._writers.get(qname)
+        if writer is None:
+            writer = self._writers[qname] = plan.compile_write(self.element_decl(qname), _children, {})
+        return plan.write(writer, data, self.nsmap)
 
     def validate(self, elem: etree._Element, error: type[Exception], what: str = "スキーマ検証エラー") -> None:
         """Raise ``error`` with the schema's first complaint about ``elem``."""
@@ -106,7 +81,8 @@ class XsdCodec:
     def warm_up(self, qnames: list[str]) -> None:
         """Resolve the elements now: a broken contract stops the hub at start, not at the first request."""
         for qname in qnames:
-            _children(self.element_decl(qname).type)
+            self._readers[qname] = plan.compile_read(self.element_decl(qname), _children, {})
+            self._writers[qname] = plan.compile_write(self.element_decl(qname), _children, {})
 
 
 @cache
@@ -153,17 +129,3 @@ def _children(type_key: Any) -> tuple[tuple[str, bool, Any], ...]:
         repeats = child.max_occurs is None or child.max_occurs > 1
         out.append((child.name, repeats, child))
     return tuple(out)
-
-
-def _local(qname: str) -> str:
-    return qname.rsplit("}", 1)[-1]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, bytes):  # xs:base64Binary (a document carried byte-exact)
-        return base64.b64encode(value).decode("ascii")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return "" if value is None else str(value)
