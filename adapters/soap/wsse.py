@@ -8,28 +8,39 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from adapters.soap.envelope import WSSE, WSU
+from adapters.soap.envelope import WSSE, WSU, first_children
 from broker.errors import NotAllowed
 from broker.security.usernametoken import PASSWORD_DIGEST, UsernameToken, digest
+
+_USERNAME_TOKEN = f"{{{WSSE}}}UsernameToken"
+_USERNAME, _PASSWORD, _NONCE, _CREATED = (f"{{{WSSE}}}Username", f"{{{WSSE}}}Password", f"{{{WSSE}}}Nonce",
+                                          f"{{{WSU}}}Created")
 
 
 def read_token(security: etree._Element | None) -> UsernameToken:
     if security is None:
         raise NotAllowed("WS-Security UsernameToken がありません", code="unauthenticated")
-    token = security.find(f"{{{WSSE}}}UsernameToken")
+    token = first_children(security, (_USERNAME_TOKEN,)).get(_USERNAME_TOKEN)
     if token is None:
         raise NotAllowed("WS-Security UsernameToken がありません", code="unauthenticated")
-    username = token.findtext(f"{{{WSSE}}}Username") or ""
-    pw = token.find(f"{{{WSSE}}}Password")
+    parts = first_children(token, (_USERNAME, _PASSWORD, _NONCE, _CREATED))
+    username = _text(parts, _USERNAME)
+    pw = parts.get(_PASSWORD)
     if not username or pw is None:
         raise NotAllowed("UsernameToken の Username / Password がありません", code="unauthenticated")
     return UsernameToken(
         username=username.strip(),
         password=(pw.text or "").strip(),
         password_type=pw.get("Type", PASSWORD_DIGEST),
-        nonce_b64=(token.findtext(f"{{{WSSE}}}Nonce") or "").strip() or None,
-        created=(token.findtext(f"{{{WSU}}}Created") or "").strip() or None,
+        nonce_b64=_text(parts, _NONCE).strip() or None,
+        created=_text(parts, _CREATED).strip() or None,
     )
+
+
+def _text(parts: dict[str, etree._Element], tag: str) -> str:
+    """The text of the first ``tag`` child, '' when it is missing or empty (as ``findtext(tag) or ''``)."""
+    elem = parts.get(tag)
+    return "" if elem is None else elem.text or ""
 
 
 def build_security(username: str, secret: str, *, nonce: bytes | None = None,
