@@ -140,6 +140,11 @@ def test_writing_and_reading_agree_with_the_schema_walk(schema: str, qname: str,
     value = data.draw(shaped(decl))
     written = etree.tostring(c.to_xml(qname, value))
     assert written == etree.tostring(oracle_to_xml(decl, value, c.nsmap))
+    for version in (envelope.SOAP11, envelope.SOAP12):  # the answer's envelope, as a tree gave it
+        tree = etree.Element(f"{{{version}}}Envelope", nsmap={"soap": version})
+        etree.SubElement(tree, f"{{{version}}}Body").append(c.to_xml(qname, value))
+        assert envelope.envelope(version, c.to_xml(qname, value)) == etree.tostring(
+            tree, xml_declaration=True, encoding="utf-8")
     parsed = etree.fromstring(written)
     read = c.to_dict(parsed)
     assert read == oracle_to_dict(decl, parsed)

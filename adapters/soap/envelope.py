@@ -63,10 +63,16 @@ def first_children(elem: etree._Element, tags: tuple[str, ...]) -> dict[str, etr
     return found
 
 
+_OPEN = {v: f"<?xml version='1.0' encoding='utf-8'?>\n<soap:Envelope xmlns:soap=\"{v}\"><soap:Body>".encode()
+         for v in (SOAP11, SOAP12)}
+_CLOSE = b"</soap:Body></soap:Envelope>"
+
+
 def envelope(version: str, body: etree._Element) -> bytes:
-    env = etree.Element(f"{{{version}}}Envelope", nsmap={"soap": version})
-    etree.SubElement(env, f"{{{version}}}Body").append(body)
-    return etree.tostring(env, xml_declaration=True, encoding="utf-8")
+    """The answer: ``body`` serialised alone between the envelope's fixed start and end. The bytes are
+    those of a tree with the body moved into a Body element (the body declares its own namespaces),
+    without building that tree for every answer."""
+    return _OPEN[version] + etree.tostring(body, encoding="utf-8", with_tail=False) + _CLOSE
 
 
 def fault(version: str, error: HubError, message_id: str | None = None) -> bytes:
