@@ -72,7 +72,9 @@ class FieldClasses:
             out: dict[Any, Any] = {}
             for key, value in node.items():
                 child = f"{path}.{key}" if path else key
-                if isinstance(value, dict | list):
+                if isinstance(value, list) and _holds_plain(value) and self.class_of(child) not in allowed:
+                    removed.append(child)  # plain values in a list are of the list's field class
+                elif isinstance(value, dict | list):
                     out[key] = self._copy(value, child, allowed, removed)
                 elif self.class_of(child) in allowed:
                     out[key] = value if type(value) in _IMMUTABLE else copy.deepcopy(value)
@@ -82,6 +84,11 @@ class FieldClasses:
         if isinstance(node, list):
             return [self._copy(item, path, allowed, removed) for item in node]
         return node if type(node) in _IMMUTABLE else copy.deepcopy(node)
+
+
+def _holds_plain(items: list[Any]) -> bool:
+    """Whether a list (or a list inside it) has an item that is not a record."""
+    return any(_holds_plain(i) if isinstance(i, list) else not isinstance(i, dict) for i in items)
 
 
 def _starts(tail: str, prefix: str) -> bool:
