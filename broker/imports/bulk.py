@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, Connection, Dialect, Table, Text, UniqueConstraint, bindparam
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import Connection, Dialect, Table, UniqueConstraint, bindparam
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
 from broker.imports.models import ImportedRecord
+from broker.jsontext import json_bound
 
 _RECORDS = cast(Table, ImportedRecord.__table__)
 _KEY = next(c for c in _RECORDS.constraints if isinstance(c, UniqueConstraint) and c.name == "uq_imported_records_key")
@@ -60,7 +60,7 @@ class RecordInsert:
         elif dialect.name == "postgresql":
             def bound(name: str) -> ColumnElement[Any]:
                 if name in _SERIALISED:  # the text is JSON already
-                    return sql_cast(bindparam(name, type_=Text()), JSON)
+                    return json_bound(name, dialect.name)
                 return bindparam(name, type_=_RECORDS.c[name].type)
 
             self._statement = (postgresql.insert(_RECORDS)
